@@ -1,0 +1,11 @@
+"""App configuration for the resource server."""
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "Resource server"
+
+    def ready(self) -> None:
+        from . import conf  # noqa: F401  (connects the setting_changed receiver)

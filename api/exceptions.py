@@ -1,0 +1,71 @@
+"""Errors of the resource server and their RFC 6750 §3 HTTP form."""
+
+from rest_framework import exceptions, status
+
+
+class TokenError(Exception):
+    """A token that cannot be accepted; `description` is safe to show the client."""
+
+    code = "invalid_token"
+
+    def __init__(self, description: str):
+        super().__init__(description)
+        self.description = description
+
+
+class MalformedRequest(TokenError):
+    """The request carries credentials in a way RFC 6750 §2 does not allow."""
+
+    code = "invalid_request"
+
+
+class KeysUnavailable(Exception):
+    """No usable key to check a token with: the issuer is unreachable or misbehaving."""
+
+    def __init__(self, description: str, retry_after: int = 30):
+        super().__init__(description)
+        self.description = description
+        self.retry_after = retry_after
+
+
+class BearerError(exceptions.APIException):
+    """An RFC 6750 error: the status, the JSON body and the `WWW-Authenticate` challenge agree."""
+
+    error_code = "invalid_token"
+
+    def __init__(self, description: str, *, realm: str = "api", extra: dict | None = None):
+        super().__init__(detail=description, code=self.error_code)
+        params = {"realm": realm, "error": self.error_code, "error_description": description, **(extra or {})}
+        self.auth_header = "Bearer " + ", ".join(f'{k}="{_quote(v)}"' for k, v in params.items())
+
+
+class InvalidToken(BearerError):
+    status_code = status.HTTP_401_UNAUTHORIZED
+    error_code = "invalid_token"
+
+
+class InvalidRequest(BearerError):
+    status_code = status.HTTP_400_BAD_REQUEST
+    error_code = "invalid_request"
+
+
+class InsufficientScope(BearerError, exceptions.PermissionDenied):
+    status_code = status.HTTP_403_FORBIDDEN
+    error_code = "insufficient_scope"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    """503 with `Retry-After`: the client's token is not at fault, so never a 401."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "temporarily_unavailable"
+
+    def __init__(self, description: str, retry_after: int):
+        super().__init__(detail=description, code=self.default_code)
+        self.wait = retry_after
+
+
+def _quote(value: str) -> str:
+    """RFC 7230 quoted-string: escape backslashes and quotes, drop control characters."""
+    value = "".join(ch for ch in str(value) if ch.isprintable())
+    return value.replace("\\", "\\\\").replace('"', '\\"')

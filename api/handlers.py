@@ -1,0 +1,40 @@
+"""The project's DRF exception handler: every error body is `{"error", "error_description"}`."""
+
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .conf import api_settings
+from .exceptions import BearerError
+
+
+def _error_code(exc: exceptions.APIException) -> str:
+    if isinstance(exc, BearerError):
+        return exc.error_code
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else "invalid_request"
+
+
+def _how_to_authenticate() -> str:
+    return (
+        "This API needs an OAuth 2.0 access token: send 'Authorization: Bearer <token>'. "
+        f"Get a token from the issuer {api_settings.ISSUER} with the client credentials grant "
+        "(for example `python manage.py get_token`)."
+    )
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with every error body shaped `{"error", "error_description"}`.
+
+    Field errors of a validation failure stay available under `fields`.
+    """
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+    if isinstance(exc.detail, (list, dict)):
+        body = {"error": "invalid_request", "error_description": "The request is invalid.", "fields": exc.detail}
+    elif isinstance(exc, exceptions.NotAuthenticated):
+        body = {"error": "unauthorized", "error_description": _how_to_authenticate()}
+    else:
+        body = {"error": _error_code(exc), "error_description": str(exc.detail)}
+    response.data = body
+    return response

@@ -1,0 +1,54 @@
+"""A minimal client-credentials client (RFC 6749 §4.4), for the command line and tests."""
+
+from dataclasses import dataclass
+
+import requests
+
+TIMEOUT = (3.05, 10)
+
+
+class OAuthClientError(Exception):
+    """The token request failed; the message is safe to print (it never holds the secret)."""
+
+
+@dataclass(frozen=True)
+class TokenResponse:
+    access_token: str
+    token_type: str
+    expires_in: int | None
+    scope: str | None
+
+
+def token_endpoint(issuer: str) -> str:
+    """Okta's layout, which the seed's client relies on: `{ISSUER}/v1/token`."""
+    return issuer.rstrip("/") + "/v1/token"
+
+
+def fetch_token(*, issuer: str, client_id: str, client_secret: str, scope: str | None = None) -> TokenResponse:
+    """POST the client credentials grant with HTTP Basic client authentication (RFC 6749 §2.3.1)."""
+    if not client_id or not client_secret:
+        raise OAuthClientError(
+            "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET (`manage.py bootstrap`)."
+        )
+    data = {"grant_type": "client_credentials"}
+    if scope:
+        data["scope"] = scope
+    url = token_endpoint(issuer)
+    try:
+        response = requests.post(url, data=data, auth=(client_id, client_secret), timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise OAuthClientError(f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check ISSUER.") from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200 or "access_token" not in body:
+        error = body.get("error", f"HTTP {response.status_code}")
+        description = body.get("error_description", "")
+        raise OAuthClientError(f"The token request failed: {error}{': ' + description if description else ''}")
+    return TokenResponse(
+        access_token=body["access_token"],
+        token_type=body.get("token_type", "Bearer"),
+        expires_in=body.get("expires_in"),
+        scope=body.get("scope"),
+    )

@@ -1,0 +1,41 @@
+"""What an authenticated request carries: the client and its validated token."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ValidatedToken:
+    """A bearer token whose signature and claims were checked; `request.auth`."""
+
+    claims: dict = field(repr=False)
+    client_id: str
+    scopes: frozenset[str]
+    issuer: str
+
+
+@dataclass(frozen=True)
+class ClientPrincipal:
+    """`request.user` for a client-credentials token: a client, not a database user."""
+
+    client_id: str
+    scopes: frozenset[str]
+    issuer: str
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_staff = False
+    is_superuser = False
+
+    @property
+    def pk(self) -> str:
+        return self.client_id
+
+    def __str__(self) -> str:
+        return self.client_id
+
+    def get_username(self) -> str:
+        return self.client_id
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False

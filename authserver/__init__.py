@@ -1,0 +1,1 @@
+"""An embedded, Okta-compatible OAuth 2.0 authorization server on django-oauth-toolkit."""

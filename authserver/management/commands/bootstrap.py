@@ -1,0 +1,109 @@
+"""`manage.py bootstrap`: make the embedded server usable and write its credentials to `.env`."""
+
+import ipaddress
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from authserver.keys import ensure_signing_key
+from authserver.models import AdminApiToken, Client
+
+
+def is_embedded_issuer(issuer: str) -> bool:
+    """Whether an issuer looks like this project's own server: loopback, `/oauth2/{id}`."""
+    parts = urlsplit(issuer)
+    host = (parts.hostname or "").strip("[]")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return loopback and "/oauth2/" in parts.path
+
+
+def read_env_names(path: Path) -> set[str]:
+    """The variable names a `.env` file assigns (comments and blank lines skipped)."""
+    if not path.exists():
+        return set()
+    names = set()
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            names.add(line.split("=", 1)[0].removeprefix("export ").strip())
+    return names
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare the embedded authorization server (idempotent): create the signing key, a test "
+        "client with the default scope and an admin API token, and write TEST_CLIENT_ID, "
+        "TEST_CLIENT_SECRET, TOKEN, ORG_URL and ISSUER into .env where they are not set yet. "
+        "Never overwrites a line you wrote."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--env-file",
+            default=os.environ.get("ENV_FILE", str(settings.BASE_DIR / ".env")),
+            help="The .env file to complete (default: %(default)s).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, env_file: str, **options):
+        key = ensure_signing_key()
+        self.stdout.write(f"Signing key: {key.kid} ({key.algorithm})")
+        additions: dict[str, str] = {}
+        if is_embedded_issuer(settings.ISSUER):
+            additions.update(self._ensure_test_client())
+            additions.update(self._ensure_admin_token())
+        else:
+            self.stdout.write(f"ISSUER is {settings.ISSUER}: not the embedded server, no local client created.")
+        path = Path(env_file)
+        present = read_env_names(path)
+        defaults = {
+            "ISSUER": settings.ISSUER,
+            "DEFAULT_SCOPE": settings.DEFAULT_SCOPE,
+            "ORG_URL": settings.ORG_URL,
+        }
+        lines = [f"{name}={value}" for name, value in {**defaults, **additions}.items() if name not in present]
+        if lines:
+            with path.open("a") as env:
+                if path.stat().st_size and not path.read_text().endswith("\n"):
+                    env.write("\n")
+                env.write("# Written by `manage.py bootstrap`.\n" + "\n".join(lines) + "\n")
+            path.chmod(0o600)
+            names = ", ".join(line.split("=", 1)[0] for line in lines)
+            self.stdout.write(self.style.SUCCESS(f"Wrote {names} to {path}."))
+        else:
+            self.stdout.write(f"{path} already has every setting; nothing written.")
+
+    def _ensure_test_client(self) -> dict[str, str]:
+        client_id, secret = settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET
+        if client_id and Client.objects.filter(client_id=client_id).exists():
+            self.stdout.write(f"Test client {client_id} exists.")
+            return {}
+        new = not (client_id and secret)
+        if new:
+            client_id, secret = secrets.token_urlsafe(15), secrets.token_urlsafe(32)
+        Client.objects.create(
+            name="Test Client",
+            client_id=client_id,
+            client_secret=secret,
+            client_type=Client.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
+            allowed_scopes=settings.DEFAULT_SCOPE,
+        )
+        self.stdout.write(f"Created test client {client_id} with scope {settings.DEFAULT_SCOPE}.")
+        return {"TEST_CLIENT_ID": client_id, "TEST_CLIENT_SECRET": secret} if new else {}
+
+    def _ensure_admin_token(self) -> dict[str, str]:
+        if settings.TOKEN and AdminApiToken.objects.get_by_token(settings.TOKEN):
+            self.stdout.write("Admin API token exists.")
+            return {}
+        _, raw = AdminApiToken.issue("bootstrap", token=settings.TOKEN or None)
+        self.stdout.write("Created the admin API token (TOKEN).")
+        return {} if settings.TOKEN else {"TOKEN": raw}

@@ -1,0 +1,96 @@
+"""The embedded server's clients, signing keys and admin API tokens."""
+
+import hashlib
+import secrets
+
+from django.db import models
+from oauth2_provider.models import AbstractApplication
+
+
+def new_app_id() -> str:
+    """An Okta-style application id: `0oa` followed by 17 random characters."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "0oa" + "".join(secrets.choice(alphabet) for _ in range(17))
+
+
+class Client(AbstractApplication):
+    """An OAuth client of the embedded server (django-oauth-toolkit's swappable Application).
+
+    Adds what Okta's application model has and DOT's lacks: a lifecycle status (an
+    inactive client cannot authenticate) and the scopes the client may request.
+    """
+
+    STATUS_ACTIVE = "ACTIVE"
+    STATUS_INACTIVE = "INACTIVE"
+    STATUS_CHOICES = [(STATUS_ACTIVE, "Active"), (STATUS_INACTIVE, "Inactive")]
+
+    app_id = models.CharField(max_length=20, unique=True, default=new_app_id, editable=False)
+    status = models.CharField(max_length=8, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
+    allowed_scopes = models.TextField(
+        blank=True, default="", help_text="Space-delimited scopes this client may request."
+    )
+
+    class Meta(AbstractApplication.Meta):
+        verbose_name = "client"
+
+    @property
+    def allowed_scope_list(self) -> list[str]:
+        return self.allowed_scopes.split()
+
+    def is_usable(self, request) -> bool:
+        return self.status == self.STATUS_ACTIVE and super().is_usable(request)
+
+
+class SigningKey(models.Model):
+    """A private key that signs access tokens, published in the JWKS while tokens it signed may live.
+
+    The newest key that is not deactivated signs; a deactivated key stays published until
+    `retired_at` so the tokens it signed keep validating until they expire.
+    """
+
+    kid = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(max_length=10, default="RS256")
+    private_key_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    deactivated_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} {self.kid}"
+
+
+class AdminApiTokenQuerySet(models.QuerySet):
+    def get_by_token(self, token: str) -> "AdminApiToken | None":
+        return self.filter(digest=AdminApiToken.digest_of(token), is_active=True).first()
+
+
+class AdminApiToken(models.Model):
+    """An `SSWS` token for the embedded server's Apps API, kept only as a SHA-256 digest.
+
+    The tokens are 256-bit random values, so an unsalted digest is a safe lookup key.
+    """
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, help_text="The first characters, to tell tokens apart.")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AdminApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name: str, token: str | None = None) -> tuple["AdminApiToken", str]:
+        """Create a token record; returns it and the raw token, which is not kept anywhere."""
+        raw = token or secrets.token_urlsafe(32)
+        record = cls.objects.create(name=name, prefix=raw[:6], digest=cls.digest_of(raw))
+        return record, raw

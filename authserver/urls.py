@@ -1,0 +1,26 @@
+"""Okta's URL layout for a custom authorization server: `{base}/oauth2/{server_id}/...`."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("oauth2/<slug:server_id>/v1/token", views.TokenView.as_view(), name="authserver-token"),
+    path("oauth2/<slug:server_id>/v1/keys", views.KeysView.as_view(), name="authserver-keys"),
+    path(
+        "oauth2/<slug:server_id>/.well-known/oauth-authorization-server",
+        views.MetadataView.as_view(),
+        name="authserver-metadata",
+    ),
+    path(
+        "oauth2/<slug:server_id>/.well-known/openid-configuration",
+        views.MetadataView.as_view(),
+        name="authserver-openid-configuration",
+    ),
+    # RFC 8414 §3.1: the well-known segment inserted before the issuer's path.
+    path(
+        ".well-known/oauth-authorization-server/oauth2/<slug:server_id>",
+        views.MetadataView.as_view(),
+        name="authserver-metadata-inserted",
+    ),
+]

@@ -1,0 +1,84 @@
+"""Shared fixtures: a signing key, its JWKS, a token factory, a faked issuer and an API client."""
+
+import time
+import uuid
+
+import jwt
+import pytest
+import responses
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.cache import caches
+from rest_framework.test import APIClient
+
+from api.jwks import reset_key_sets
+
+ISSUER = "https://issuer.test/oauth2/default"
+AUDIENCE = "api://default"
+KID = "test-key-1"
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def public_jwk(private_key, kid: str = KID, alg: str = "RS256") -> dict:
+    jwk = jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key(), as_dict=True)
+    return {**jwk, "kid": kid, "alg": alg, "use": "sig"}
+
+
+@pytest.fixture
+def jwks(rsa_key) -> dict:
+    return {"keys": [public_jwk(rsa_key)]}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(db, settings):
+    """Every test starts with an empty shared cache, no in-process keys, and a known issuer."""
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": None}
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    reset_key_sets()
+    yield
+    reset_key_sets()
+
+
+@pytest.fixture
+def make_token(rsa_key):
+    """Build a signed access token; keyword arguments override or (with None) drop claims."""
+
+    def factory(*, key=None, headers: dict | None = None, algorithm: str = "RS256", **claims) -> str:
+        now = int(time.time())
+        payload = {
+            "ver": 1,
+            "jti": f"AT.{uuid.uuid4().hex}",
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + 3600,
+            "cid": "client-1",
+            "scp": ["hello:read"],
+            "sub": "client-1",
+        }
+        payload.update(claims)
+        payload = {name: value for name, value in payload.items() if value is not None}
+        return jwt.encode(payload, key or rsa_key, algorithm=algorithm, headers={"kid": KID, **(headers or {})})
+
+    return factory
+
+
+@pytest.fixture
+def issuer_http(jwks):
+    """The issuer faked at the transport layer: RFC 8414 metadata and the JWKS."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(
+            "https://issuer.test/.well-known/oauth-authorization-server/oauth2/default",
+            json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys"},
+        )
+        mock.get(f"{ISSUER}/v1/keys", json=jwks, headers={"Cache-Control": "max-age=3600"})
+        yield mock
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()

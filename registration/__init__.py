@@ -1,0 +1,1 @@
+"""Client registration: creates API clients at the identity provider and records them."""

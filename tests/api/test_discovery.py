@@ -1,0 +1,58 @@
+"""Discovery of the key set from the issuer alone (RFC 8414, OpenID Connect Discovery)."""
+
+import pytest
+import responses
+
+from api.discovery import discover_jwks_uri, metadata_urls
+from api.remote import FetchError, parse_max_age
+
+
+def test_metadata_urls_try_inserted_then_appended_then_openid():
+    assert metadata_urls("https://idp.test/oauth2/default") == [
+        "https://idp.test/.well-known/oauth-authorization-server/oauth2/default",
+        "https://idp.test/oauth2/default/.well-known/oauth-authorization-server",
+        "https://idp.test/oauth2/default/.well-known/openid-configuration",
+    ]
+
+
+def test_metadata_urls_for_an_issuer_without_path():
+    assert metadata_urls("https://idp.test") == [
+        "https://idp.test/.well-known/oauth-authorization-server",
+        "https://idp.test/.well-known/openid-configuration",
+    ]
+
+
+@responses.activate
+def test_falls_back_to_openid_configuration():
+    responses.get("https://idp.test/.well-known/oauth-authorization-server/oauth2/x", status=404)
+    responses.get("https://idp.test/oauth2/x/.well-known/oauth-authorization-server", status=404)
+    responses.get(
+        "https://idp.test/oauth2/x/.well-known/openid-configuration",
+        json={"issuer": "https://idp.test/oauth2/x", "jwks_uri": "https://idp.test/keys"},
+    )
+    assert discover_jwks_uri("https://idp.test/oauth2/x") == "https://idp.test/keys"
+
+
+@responses.activate
+def test_metadata_for_another_issuer_is_refused():
+    for url in metadata_urls("https://idp.test/oauth2/x"):
+        responses.get(url, json={"issuer": "https://evil.test/oauth2/x", "jwks_uri": "https://evil.test/keys"})
+    with pytest.raises(FetchError, match="names another issuer"):
+        discover_jwks_uri("https://idp.test/oauth2/x")
+
+
+@responses.activate
+@pytest.mark.parametrize("body", [b"<html>", b"[1, 2]", b"\xff\xfe"])
+def test_non_object_bodies_are_refused(body):
+    for url in metadata_urls("https://idp.test/oauth2/x"):
+        responses.get(url, body=body)
+    with pytest.raises(FetchError):
+        discover_jwks_uri("https://idp.test/oauth2/x")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("max-age=300", 300), ("public, max-age=60, must-revalidate", 60), ("no-cache", None), ("max-age=x", None)],
+)
+def test_parse_max_age(header, expected):
+    assert parse_max_age(header) == expected

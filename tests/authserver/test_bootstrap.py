@@ -1,0 +1,88 @@
+"""`manage.py bootstrap`: idempotent, and never overwrites what a user wrote in `.env`."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from authserver.management.commands.bootstrap import is_embedded_issuer, read_env_names
+from authserver.models import AdminApiToken, Client, SigningKey
+
+
+def run(env_file) -> str:
+    out = StringIO()
+    call_command("bootstrap", env_file=str(env_file), stdout=out)
+    return out.getvalue()
+
+
+def env_values(path) -> dict:
+    lines = [line for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    return dict(line.split("=", 1) for line in lines)
+
+
+def test_creates_everything_and_writes_env(tmp_path, settings):
+    settings.TEST_CLIENT_ID = settings.TEST_CLIENT_SECRET = settings.TOKEN = ""
+    settings.ISSUER = "http://127.0.0.1:8000/oauth2/default"
+    env_file = tmp_path / ".env"
+    run(env_file)
+    values = env_values(env_file)
+    assert set(values) == {"ISSUER", "DEFAULT_SCOPE", "ORG_URL", "TEST_CLIENT_ID", "TEST_CLIENT_SECRET", "TOKEN"}
+    client = Client.objects.get(client_id=values["TEST_CLIENT_ID"])
+    assert client.allowed_scope_list == ["hello:read"]
+    assert values["TEST_CLIENT_SECRET"] not in client.client_secret
+    assert AdminApiToken.objects.get_by_token(values["TOKEN"]) is not None
+    assert SigningKey.objects.count() == 1
+    assert oct(env_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_is_idempotent_and_keeps_user_lines(tmp_path, settings):
+    settings.TEST_CLIENT_ID = settings.TEST_CLIENT_SECRET = settings.TOKEN = ""
+    settings.ISSUER = "http://127.0.0.1:8000/oauth2/default"
+    env_file = tmp_path / ".env"
+    env_file.write_text("ISSUER=http://localhost:8000/oauth2/default\nDEBUG=true")
+    run(env_file)
+    values = env_values(env_file)
+    assert values["ISSUER"] == "http://localhost:8000/oauth2/default"
+    settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET = values["TEST_CLIENT_ID"], values["TEST_CLIENT_SECRET"]
+    settings.TOKEN = values["TOKEN"]
+    before = env_file.read_text()
+    assert "nothing written" in run(env_file)
+    assert env_file.read_text() == before
+    assert Client.objects.count() == 1
+    assert AdminApiToken.objects.count() == 1
+    assert SigningKey.objects.count() == 1
+
+
+def test_recreates_a_client_from_env_credentials(tmp_path, settings):
+    settings.ISSUER = "http://127.0.0.1:8000/oauth2/default"
+    settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET, settings.TOKEN = (
+        "known-id",
+        "known-secret-" + "x" * 30,
+        "t" * 40,
+    )
+    env_file = tmp_path / ".env"
+    run(env_file)
+    assert Client.objects.filter(client_id="known-id").exists()
+    assert AdminApiToken.objects.get_by_token("t" * 40) is not None
+    assert "TEST_CLIENT_SECRET" not in env_values(env_file)
+
+
+def test_external_issuer_creates_no_local_client(tmp_path, settings):
+    settings.ISSUER = "https://dev-123.okta.com/oauth2/default"
+    settings.TEST_CLIENT_ID = settings.TEST_CLIENT_SECRET = settings.TOKEN = ""
+    run(tmp_path / ".env")
+    assert not Client.objects.exists()
+
+
+def test_helpers():
+    assert is_embedded_issuer("http://127.0.0.1:8000/oauth2/default")
+    assert is_embedded_issuer("http://localhost:9000/oauth2/default")
+    assert is_embedded_issuer("http://[::1]:9000/oauth2/default")
+    assert not is_embedded_issuer("https://example.okta.com/oauth2/default")
+    assert not is_embedded_issuer("http://127.0.0.1:8000/")
+
+
+def test_read_env_names(tmp_path):
+    path = tmp_path / ".env"
+    path.write_text("# comment\nA=1\nexport B=2\n\n C = 3\n")
+    assert read_env_names(path) == {"A", "B", "C"}
+    assert read_env_names(tmp_path / "missing") == set()
