@@ -28,7 +28,7 @@ migrate: install
 	$(BIN)/python manage.py createcachetable
 
 bootstrap: migrate
-	$(BIN)/python manage.py bootstrap
+	$(BIN)/python manage.py bootstrap --base-url http://$(HOST):$(PORT)
 
 # runserver is threaded, so the API can fetch the embedded issuer's keys from itself.
 run: bootstrap

@@ -8,9 +8,9 @@ from authserver.management.commands.bootstrap import is_embedded_issuer, read_en
 from authserver.models import AdminApiToken, Client, SigningKey
 
 
-def run(env_file) -> str:
+def run(env_file, **options) -> str:
     out = StringIO()
-    call_command("bootstrap", env_file=str(env_file), stdout=out)
+    call_command("bootstrap", env_file=str(env_file), stdout=out, **options)
     return out.getvalue()
 
 
@@ -25,7 +25,15 @@ def test_creates_everything_and_writes_env(tmp_path, settings):
     env_file = tmp_path / ".env"
     run(env_file)
     values = env_values(env_file)
-    assert set(values) == {"ISSUER", "DEFAULT_SCOPE", "ORG_URL", "TEST_CLIENT_ID", "TEST_CLIENT_SECRET", "TOKEN"}
+    assert set(values) == {
+        "ISSUER",
+        "DEFAULT_SCOPE",
+        "ORG_URL",
+        "API_URL",
+        "TEST_CLIENT_ID",
+        "TEST_CLIENT_SECRET",
+        "TOKEN",
+    }
     client = Client.objects.get(client_id=values["TEST_CLIENT_ID"])
     assert client.allowed_scope_list == ["hello:read"]
     assert values["TEST_CLIENT_SECRET"] not in client.client_secret
@@ -86,3 +94,14 @@ def test_read_env_names(tmp_path):
     path.write_text("# comment\nA=1\nexport B=2\n\n C = 3\n")
     assert read_env_names(path) == {"A", "B", "C"}
     assert read_env_names(tmp_path / "missing") == set()
+
+
+def test_base_url_sets_the_urls_written(tmp_path, settings):
+    settings.TEST_CLIENT_ID = settings.TEST_CLIENT_SECRET = settings.TOKEN = ""
+    env_file = tmp_path / ".env"
+    run(env_file, base_url="http://127.0.0.1:8765/")
+    values = env_values(env_file)
+    assert values["ISSUER"] == "http://127.0.0.1:8765/oauth2/default"
+    assert values["ORG_URL"] == "http://127.0.0.1:8765"
+    assert values["API_URL"] == "http://127.0.0.1:8765/"
+    assert Client.objects.filter(client_id=values["TEST_CLIENT_ID"]).exists()

@@ -51,23 +51,32 @@ class Command(BaseCommand):
             default=os.environ.get("ENV_FILE", str(settings.BASE_DIR / ".env")),
             help="The .env file to complete (default: %(default)s).",
         )
+        parser.add_argument(
+            "--base-url",
+            default=None,
+            help="Where this server will listen, e.g. http://127.0.0.1:8000: sets the ISSUER, ORG_URL and "
+            "API_URL written to .env (default: the current settings).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, env_file: str, **options):
+    def handle(self, *args, env_file: str, base_url: str | None = None, **options):
+        base = base_url.rstrip("/") if base_url else None
+        issuer = f"{base}/oauth2/default" if base else settings.ISSUER
         key = ensure_signing_key()
         self.stdout.write(f"Signing key: {key.kid} ({key.algorithm})")
         additions: dict[str, str] = {}
-        if is_embedded_issuer(settings.ISSUER):
+        if is_embedded_issuer(issuer):
             additions.update(self._ensure_test_client())
             additions.update(self._ensure_admin_token())
         else:
-            self.stdout.write(f"ISSUER is {settings.ISSUER}: not the embedded server, no local client created.")
+            self.stdout.write(f"ISSUER is {issuer}: not the embedded server, no local client created.")
         path = Path(env_file)
         present = read_env_names(path)
         defaults = {
-            "ISSUER": settings.ISSUER,
+            "ISSUER": issuer,
             "DEFAULT_SCOPE": settings.DEFAULT_SCOPE,
-            "ORG_URL": settings.ORG_URL,
+            "ORG_URL": base or settings.ORG_URL,
+            "API_URL": f"{base}/" if base else settings.API_URL,
         }
         lines = [f"{name}={value}" for name, value in {**defaults, **additions}.items() if name not in present]
         if lines:
