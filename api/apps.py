@@ -8,4 +8,7 @@ class ApiConfig(AppConfig):
     verbose_name = "Resource server"
 
     def ready(self) -> None:
-        from . import conf  # noqa: F401  (connects the setting_changed receiver)
+        from . import (
+            conf,  # noqa: F401  (connects the setting_changed receiver)
+            schema,  # noqa: F401  (registers the OpenAPI extension of the authentication class)
+        )

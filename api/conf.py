@@ -11,6 +11,9 @@ DEFAULTS = {
     "AUDIENCE": "api://default",
     # Skip discovery and fetch the key set from here.
     "JWKS_URI": None,
+    # The issuer's token endpoint, for clients (the CLI, Swagger UI's Authorize). Default:
+    # Okta's layout, `{ISSUER}/v1/token`; set it for an issuer with another layout.
+    "TOKEN_ENDPOINT": None,
     # Asymmetric algorithms only (RFC 8725 §3.1); HMAC and `none` are never accepted.
     "ALGORITHMS": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"],
     # Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.

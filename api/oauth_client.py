@@ -24,8 +24,13 @@ def token_endpoint(issuer: str) -> str:
     return issuer.rstrip("/") + "/v1/token"
 
 
-def fetch_token(*, issuer: str, client_id: str, client_secret: str, scope: str | None = None) -> TokenResponse:
-    """POST the client credentials grant with HTTP Basic client authentication (RFC 6749 §2.3.1)."""
+def fetch_token(
+    *, issuer: str, client_id: str, client_secret: str, scope: str | None = None, token_url: str | None = None
+) -> TokenResponse:
+    """POST the client credentials grant with HTTP Basic client authentication (RFC 6749 §2.3.1).
+
+    `token_url` overrides Okta's `{issuer}/v1/token` layout.
+    """
     if not client_id or not client_secret:
         raise OAuthClientError(
             "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET (`manage.py bootstrap`)."
@@ -33,7 +38,7 @@ def fetch_token(*, issuer: str, client_id: str, client_secret: str, scope: str |
     data = {"grant_type": "client_credentials"}
     if scope:
         data["scope"] = scope
-    url = token_endpoint(issuer)
+    url = token_url or token_endpoint(issuer)
     try:
         response = requests.post(url, data=data, auth=(client_id, client_secret), timeout=TIMEOUT)
     except requests.RequestException as exc:

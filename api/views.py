@@ -1,5 +1,7 @@
 """The protected hello endpoint."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,5 +19,17 @@ class HelloView(APIView):
     def get_required_scopes(self) -> list[str]:
         return [api_settings.HELLO_SCOPE]
 
+    @extend_schema(
+        operation_id="hello",
+        summary="Say hello to an authenticated client",
+        description='Answers the JSON string `"Hello World!"` to a client whose access token carries the scope.',
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.STR,
+                description="The greeting.",
+                examples=[OpenApiExample("Hello", value="Hello World!")],
+            )
+        },
+    )
     def get(self, request: Request) -> Response:
         return Response("Hello World!")

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "oauth2_provider",
     "api",
     "registration",
@@ -109,6 +111,37 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "api.handlers.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        # The browsable API, with a readable panel for 401/403/503 (how to get a token).
+        "api.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+# --- OpenAPI 3 schema at /api/schema/, Swagger UI at /api/docs/ (assets served locally). ---
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ccproject API",
+    "DESCRIPTION": (
+        "A server-to-server API secured with OAuth 2.0 client credentials. Click **Authorize**, "
+        "enter a client id and secret (`manage.py bootstrap` writes TEST_CLIENT_ID and TEST_CLIENT_SECRET "
+        "to `.env`), tick the scopes, and every call carries the issuer's access token."
+    ),
+    "VERSION": "1.0.0",
+    # The schema and the docs page are public and never look at an Authorization header.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Offline: Swagger UI's assets come from drf-spectacular-sidecar through staticfiles.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Tokens stay in the page's memory only (persistAuthorization would put them in localStorage).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": False, "displayRequestDuration": True},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_oauth2",
+    ],
 }
 
 # --- The resource server (the `api` app); every knob is documented in api/conf.py. ---
@@ -117,6 +150,7 @@ API_AUTH = {
     "ISSUER": ISSUER,
     "AUDIENCE": env.str("AUDIENCE", default="api://default"),
     "JWKS_URI": env.str("JWKS_URI", default="") or None,
+    "TOKEN_ENDPOINT": env.str("TOKEN_ENDPOINT", default="") or None,
     "HELLO_SCOPE": env.str("HELLO_SCOPE", default="hello:read"),
 }
 

@@ -1,10 +1,14 @@
-"""The URL map: the API at the root, the embedded authorization server, the admin site."""
+"""The URL map: the API at the root, its OpenAPI schema and docs, the embedded authorization server, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves its init script from a URL, not inline: it works under a strict CSP.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("authserver.urls")),
     path("", include("api.urls")),
 ]

@@ -1,0 +1,36 @@
+"""The browsable API explains errors in words: a 401 says how to get a token."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.fixture
+def browser() -> Client:
+    return Client(HTTP_ACCEPT="text/html")
+
+
+def test_401_page_explains_how_to_get_a_token(browser, settings):
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": "https://example.okta.com/oauth2/default"}
+    response = browser.get("/")
+    assert response.status_code == 401
+    assert response["Content-Type"].startswith("text/html")
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    html = response.content.decode()
+    assert 'id="how-to-get-a-token"' in html
+    assert "https://example.okta.com/oauth2/default/v1/token" in html
+    assert 'href="/api/docs/"' in html
+    assert 'manage.py get_token --scope "hello:read"' in html
+
+
+def test_invalid_token_page_shows_the_error_code(browser):
+    response = browser.get("/", HTTP_AUTHORIZATION="Bearer a.b.c")
+    assert response.status_code == 401
+    html = response.content.decode()
+    assert "<code>invalid_token</code>" in html
+    assert 'id="api-error-description"' in html
+
+
+def test_json_clients_still_get_json(api_client):
+    response = api_client.get("/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 401
+    assert response.json()["error"] == "unauthorized"
