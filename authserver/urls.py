@@ -6,6 +6,7 @@ from . import views
 
 urlpatterns = [
     path("", include("authserver.apps_api.urls")),
+    path("", include("authserver.dcr.urls")),
     path("oauth2/<slug:server_id>/v1/token", views.TokenView.as_view(), name="authserver-token"),
     path("oauth2/<slug:server_id>/v1/keys", views.KeysView.as_view(), name="authserver-keys"),
     path(

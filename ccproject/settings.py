@@ -152,6 +152,10 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
     # RFC 9700 §4.14: keep only a checksum of issued tokens at rest.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # RFC 7591/7592 at {base}/oauth2/v1/clients; registering needs an initial access token
+    # (an admin API token), so registration is never open to the anonymous public.
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("authserver.dcr.permissions.InitialAccessTokenPermission",),
 }
 
 LOGGING = {
