@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("authserver.apps_api.urls")),
     path("", include("authserver.dcr.urls")),
     path("oauth2/<slug:server_id>/v1/token", views.TokenView.as_view(), name="authserver-token"),
+    path("oauth2/<slug:server_id>/v1/introspect", views.IntrospectView.as_view(), name="authserver-introspect"),
+    path("oauth2/<slug:server_id>/v1/revoke", views.RevokeView.as_view(), name="authserver-revoke"),
     path("oauth2/<slug:server_id>/v1/keys", views.KeysView.as_view(), name="authserver-keys"),
     path(
         "oauth2/<slug:server_id>/.well-known/oauth-authorization-server",

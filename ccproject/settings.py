@@ -147,6 +147,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("ACCESS_TOKEN_LIFETIME", default=3600),
     "ACCESS_TOKEN_GENERATOR": "authserver.tokens.generate_access_token",
     "OAUTH2_VALIDATOR_CLASS": "authserver.validators.ClientCredentialsValidator",
+    # oauthlib's server with the client credentials grant only (plus introspection and
+    # revocation of access tokens): any other grant_type is unsupported_grant_type.
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
     "SCOPES": AUTHSERVER["SCOPES"],
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
