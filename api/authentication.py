@@ -76,6 +76,12 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
                 realm=self.www_authenticate_realm,
             )
         scheme, _, credentials = header.partition(" ")
+        if scheme[: len(self.keyword) + 1].rstrip().lower() == self.keyword.lower() != scheme.lower():
+            # "Bearer\t<token>": RFC 6750 §2.1 separates scheme and token by spaces only.
+            raise InvalidRequest(
+                "The Authorization header must be 'Bearer', one space, then the token.",
+                realm=self.www_authenticate_realm,
+            )
         if scheme.lower() != self.keyword.lower():
             return None
         try:
