@@ -8,7 +8,8 @@ class ApiConfig(AppConfig):
     verbose_name = "Resource server"
 
     def ready(self) -> None:
-        from . import (
-            conf,  # noqa: F401  (connects the setting_changed receiver)
-            schema,  # noqa: F401  (registers the OpenAPI extension of the authentication class)
+        from . import (  # noqa: F401
+            checks,  # registers the system checks
+            conf,  # connects the setting_changed receiver
+            schema,  # registers the OpenAPI extension of the authentication class
         )
