@@ -8,7 +8,17 @@ TIMEOUT = (3.05, 10)
 
 
 class OAuthClientError(Exception):
-    """The token request failed; the message is safe to print (it never holds the secret)."""
+    """The token request failed; the message is safe to print (it never holds the secret).
+
+    `error` is the issuer's RFC 6749 §5.2 code (or one of ours), `setting` the setting to
+    look at, and `retryable` whether the issuer was unreachable or failing (not a refusal).
+    """
+
+    def __init__(self, message: str, *, error: str = "token_request_failed", setting: str = "", retryable=False):
+        super().__init__(message)
+        self.error = error
+        self.setting = setting
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -33,7 +43,9 @@ def fetch_token(
     """
     if not client_id or not client_secret:
         raise OAuthClientError(
-            "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET (`manage.py bootstrap`)."
+            "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET (`manage.py bootstrap`).",
+            error="configuration_error",
+            setting="TEST_CLIENT_ID and TEST_CLIENT_SECRET",
         )
     data = {"grant_type": "client_credentials"}
     if scope:
@@ -42,18 +54,40 @@ def fetch_token(
     try:
         response = requests.post(url, data=data, auth=(client_id, client_secret), timeout=TIMEOUT)
     except requests.RequestException as exc:
-        raise OAuthClientError(f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check ISSUER.") from exc
+        raise OAuthClientError(
+            f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check ISSUER.",
+            error="temporarily_unavailable",
+            setting="ISSUER",
+            retryable=True,
+        ) from exc
     try:
         body = response.json()
     except ValueError:
         body = {}
+    if not isinstance(body, dict):
+        body = {}
     if response.status_code != 200 or "access_token" not in body:
-        error = body.get("error", f"HTTP {response.status_code}")
-        description = body.get("error_description", "")
-        raise OAuthClientError(f"The token request failed: {error}{': ' + description if description else ''}")
+        error = body.get("error") if isinstance(body.get("error"), str) else f"HTTP {response.status_code}"
+        description = str(body.get("error_description", "")).rstrip(".")
+        setting = _setting_for(error)
+        raise OAuthClientError(
+            f"The token request failed: {error}{': ' + description if description else ''}; check {setting}.",
+            error=error if "error" in body else "token_request_failed",
+            setting=setting,
+            retryable=response.status_code >= 500,
+        )
     return TokenResponse(
         access_token=body["access_token"],
         token_type=body.get("token_type", "Bearer"),
         expires_in=body.get("expires_in"),
         scope=body.get("scope"),
     )
+
+
+def _setting_for(error: str) -> str:
+    """The setting a person should check for an RFC 6749 §5.2 error code."""
+    return {
+        "invalid_client": "TEST_CLIENT_ID and TEST_CLIENT_SECRET",
+        "unauthorized_client": "TEST_CLIENT_ID (the client may not use the client_credentials grant)",
+        "invalid_scope": "DEFAULT_SCOPE (or --scope)",
+    }.get(error, "ISSUER")

@@ -4,32 +4,37 @@ import json
 
 import requests
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 
-from api.oauth_client import TIMEOUT, OAuthClientError, fetch_token
+from api.management.base import CommandFailed, ProjectCommand, Unavailable
+from api.management.client import cli_token_endpoint, obtain_token
+from api.oauth_client import TIMEOUT
+
+# What to check when the API refuses a token the issuer just gave us.
+API_HINTS = {
+    401: "the API does not accept the issuer's token: check that ISSUER and AUDIENCE are the same for both",
+    403: "the token lacks the scope the API needs: check DEFAULT_SCOPE (or --scope) and the client's scopes",
+}
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
-        "Fetch a token from {ISSUER}/v1/token with TEST_CLIENT_ID/TEST_CLIENT_SECRET and DEFAULT_SCOPE, "
-        "call the API (API_URL) with it and print the response. Exits non-zero on any failure."
+        "Call the API as a client would (the seed's test.js): get an access token with the client credentials "
+        "grant (TEST_CLIENT_ID/TEST_CLIENT_SECRET, DEFAULT_SCOPE, from TOKEN_ENDPOINT, default {ISSUER}/v1/token), "
+        "send it as 'Authorization: Bearer' to API_URL and print the answer (Hello World!). "
+        'With --json it prints {"status": ..., "body": ...}.'
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default=None, help="The API URL to call (default: API_URL).")
-        parser.add_argument("--scope", default=None, help="Scopes to request (default: DEFAULT_SCOPE).")
+        parser.add_argument(
+            "--scope", default=None, help="Space-separated scopes to request (default: DEFAULT_SCOPE, e.g. hello:read)."
+        )
 
     def handle(self, *args, url: str | None, scope: str | None, **options):
         url = url or settings.API_URL
-        try:
-            token = fetch_token(
-                issuer=settings.ISSUER,
-                client_id=settings.TEST_CLIENT_ID,
-                client_secret=settings.TEST_CLIENT_SECRET,
-                scope=scope or settings.DEFAULT_SCOPE,
-            )
-        except OAuthClientError as exc:
-            raise CommandError(str(exc)) from exc
+        self.progress(f"Getting a token from {cli_token_endpoint()} ...")
+        token = obtain_token(scope)
+        self.progress(f"Calling GET {url} ...")
         try:
             response = requests.get(
                 url,
@@ -37,15 +42,21 @@ class Command(BaseCommand):
                 timeout=TIMEOUT,
             )
         except requests.RequestException as exc:
-            raise CommandError(f"Cannot reach the API at {url} ({type(exc).__name__}); check API_URL.") from exc
+            raise Unavailable(f"Cannot reach the API at {url} ({type(exc).__name__}); check API_URL.") from exc
         try:
             body = response.json()
         except ValueError:
             body = response.text
         if response.status_code != 200:
-            if isinstance(body, dict) and "error" in body:
-                raise CommandError(
-                    f"The API answered {response.status_code}: {body['error']}: {body.get('error_description', '')}"
-                )
-            raise CommandError(f"The API answered HTTP {response.status_code}.")
-        self.stdout.write(body if isinstance(body, str) else json.dumps(body))
+            raise self.api_error(response.status_code, body)
+        self.emit({"status": response.status_code, "body": body}, body if isinstance(body, str) else json.dumps(body))
+
+    def api_error(self, status: int, body) -> CommandFailed:
+        """The API's `{"error", "error_description"}` as one line, with what to check."""
+        error = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
+        description = str(body.get("error_description", "")).rstrip(".") if error else ""
+        message = ": ".join(part for part in (f"The API answered {status}", error, description) if part)
+        hint = API_HINTS.get(status)
+        if status >= 500:
+            return Unavailable(f"{message}; retry later.", error=error or "temporarily_unavailable")
+        return CommandFailed(f"{message}; {hint}." if hint else f"{message}.", error=error or f"http_{status}")

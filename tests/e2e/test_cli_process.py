@@ -1,0 +1,94 @@
+"""The commands as a person runs them: real processes, exit codes, one-line errors, --help."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from authserver.models import Client
+
+pytestmark = pytest.mark.e2e
+
+MANAGE = str(Path(settings.BASE_DIR) / "manage.py")
+SECRET = "cli-process-secret-" + "q" * 40
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run `manage.py` with no .env and only the given settings."""
+    environment = {
+        **{key: value for key, value in os.environ.items() if key not in ("TEST_CLIENT_ID", "TEST_CLIENT_SECRET")},
+        "ENV_FILE": os.devnull,
+        "PYTHONWARNINGS": "ignore",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, MANAGE, *args], capture_output=True, text=True, env=environment, timeout=60, check=False
+    )
+
+
+def test_missing_credentials_exit_3_with_one_line_naming_the_settings():
+    result = manage("get_token")
+    assert result.returncode == 3
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("get_token: error: No client credentials")
+    assert "TEST_CLIENT_ID and TEST_CLIENT_SECRET" in lines[0]
+
+
+def test_json_failure_is_a_json_document_on_stdout():
+    result = manage("call_api", "--json")
+    assert result.returncode == 3
+    assert json.loads(result.stdout)["error"] == "configuration_error"
+
+
+def test_unreachable_issuer_exit_4():
+    # Port 9 on loopback (discard) is closed on this machine: the connection is refused at once.
+    result = manage("get_token", ISSUER="http://127.0.0.1:9/oauth2/default", TEST_CLIENT_ID="a", TEST_CLIENT_SECRET="b")
+    assert result.returncode == 4, result.stderr
+    assert "check ISSUER" in result.stderr
+
+
+def test_wrong_usage_exit_2():
+    result = manage("get_token", "--no-such-flag")
+    assert result.returncode == 2
+    assert "unrecognized arguments" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["call_api", "get_token"])
+def test_help(name):
+    result = manage(name, "--help")
+    assert result.returncode == 0
+    assert "TEST_CLIENT_ID" in result.stdout
+    assert "--json" in result.stdout
+    assert "Exit status:" in result.stdout
+
+
+def test_get_token_and_call_api_against_the_live_server(live_server, settings):
+    issuer = f"{live_server.url}/oauth2/default"
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
+    Client.objects.create(
+        name="CLI Client",
+        client_id="cli-client",
+        client_secret=SECRET,
+        client_type=Client.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
+        allowed_scopes="hello:read",
+    )
+    env = {"ISSUER": issuer, "TEST_CLIENT_ID": "cli-client", "TEST_CLIENT_SECRET": SECRET}
+    token = manage("get_token", **env)
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.count(".") == 2
+    assert SECRET not in token.stdout + token.stderr
+    hello = manage("call_api", "--url", live_server.url + "/", **env)
+    assert hello.returncode == 0, hello.stderr
+    assert hello.stdout == "Hello World!\n"
+    wrong = "not-the-secret-" + "w" * 20
+    refused = manage("call_api", "--url", live_server.url + "/", **{**env, "TEST_CLIENT_SECRET": wrong})
+    assert refused.returncode == 1
+    assert refused.stderr.strip().startswith("call_api: error: The token request failed: invalid_client")
+    assert wrong not in refused.stderr + refused.stdout
