@@ -44,8 +44,22 @@ def test_oauth2_scheme_is_client_credentials_at_the_issuers_token_endpoint(api_c
     assert scheme["type"] == "oauth2"
     flow = scheme["flows"]["clientCredentials"]
     assert flow["tokenUrl"] == "https://example.okta.com/oauth2/aus1/v1/token"
-    assert set(flow["scopes"]) == {"hello:read"}
     assert list(scheme["flows"]) == ["clientCredentials"]
+
+
+def test_scheme_offers_exactly_the_scopes_the_operations_require(api_client, no_network):
+    schema = get_schema(api_client)
+    required = {
+        scope
+        for item in schema["paths"].values()
+        for operation in item.values()
+        for requirement in operation.get("security", [])
+        for scope in requirement.get(SCHEME_NAME, [])
+    }
+    scopes = schema["components"]["securitySchemes"][SCHEME_NAME]["flows"]["clientCredentials"]["scopes"]
+    assert "hello:read" in required
+    assert set(scopes) == required
+    assert scopes["hello:read"] == "Required by GET /"
 
 
 def test_token_endpoint_setting_overrides_oktas_layout(api_client, settings, no_network):
