@@ -1,12 +1,10 @@
 """`manage.py jwks show|refresh`: what the key-set cache holds per trusted issuer, and refreshing it."""
 
-import json
 from datetime import UTC, datetime
-
-from django.core.management.base import BaseCommand, CommandError
 
 from api.issuers import trusted_issuers
 from api.jwks import get_key_set
+from api.management.base import EXIT_USAGE, CommandFailed, ConfigurationError, ProjectCommand, Unavailable
 from api.remote import FetchError
 
 
@@ -16,7 +14,7 @@ def _when(timestamp: float | None) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Show (`jwks show`) or fetch now (`jwks refresh`) the cached key set of each trusted issuer: "
         "the jwks_uri, when it was fetched, until when it is fresh, which kids it holds and which keys "
@@ -26,14 +24,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["show", "refresh"], help="show the cache, or refresh it from the issuer")
         parser.add_argument("--issuer", default=None, help="Only this trusted issuer (default: every one).")
-        parser.add_argument("--json", action="store_true", help="Print JSON instead of text.")
 
-    def handle(self, *args, action: str, issuer: str | None, json: bool, **options):
+    def handle(self, *args, action: str, issuer: str | None, **options):
         policies = trusted_issuers()
         if issuer is not None and issuer not in policies:
-            raise CommandError(f"{issuer} is not a trusted issuer (see ISSUER / API_AUTH['ISSUERS']).")
+            raise CommandFailed(
+                f"{issuer} is not a trusted issuer (see ISSUER / API_AUTH['ISSUERS']).",
+                error="unknown_issuer",
+                returncode=EXIT_USAGE,
+            )
         if not policies:
-            raise CommandError("No trusted issuer is configured (set ISSUER).")
+            raise ConfigurationError("No trusted issuer is configured", setting="ISSUER")
         selected = [policies[issuer]] if issuer else list(policies.values())
         reports, failures = [], []
         for policy in selected:
@@ -48,9 +49,11 @@ class Command(BaseCommand):
             if error or not report["keys"]:
                 failures.append(f"{policy.issuer}: {error or 'no key cached'}")
             reports.append({**report, **({"error": error} if error else {})})
-        self.stdout.write(_dumps(reports) if json else "\n".join(map(self.render, reports)))
+        self.emit(reports, "\n".join(map(self.render, reports)))
+        if failures and action == "refresh":
+            raise Unavailable("refresh failed for " + "; ".join(failures))
         if failures:
-            raise CommandError(("refresh failed for " if action == "refresh" else "no keys for ") + "; ".join(failures))
+            raise CommandFailed("no keys for " + "; ".join(failures), error="no_keys")
 
     def render(self, report: dict) -> str:
         lines = [
@@ -69,7 +72,3 @@ class Command(BaseCommand):
             failure = report["last_failure"]
             lines.append(f"last error:  {_when(failure.get('at'))} {failure.get('reason')}")
         return "\n".join(lines) + "\n"
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, indent=2, sort_keys=True)
