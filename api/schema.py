@@ -91,7 +91,9 @@ class OAuthClientCredentialsScheme(OpenApiAuthenticationExtension):
             "type": "oauth2",
             "description": (
                 "OAuth 2.0 client credentials (RFC 6749 §4.4): the client gets an access token (a JWT) from the "
-                f"issuer {api_settings.ISSUER} and sends it as `Authorization: Bearer <token>`."
+                f"issuer {api_settings.ISSUER} and sends it as `Authorization: Bearer <token>`. "
+                "Swagger UI's Authorize posts the client id and secret to the token endpoint from this page: "
+                "open the page on the token endpoint's origin, or let the issuer allow this page's origin (CORS)."
             ),
             "flows": {"clientCredentials": {"tokenUrl": configured_token_endpoint(), "scopes": {}}},
         }
