@@ -34,3 +34,29 @@ def test_json_clients_still_get_json(api_client):
     response = api_client.get("/", HTTP_ACCEPT="application/json")
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"
+
+
+def test_403_page_names_the_missing_scope(browser, make_token, issuer_http):
+    response = browser.get("/", HTTP_AUTHORIZATION=f"Bearer {make_token(scp=['other'])}")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "<code>insufficient_scope</code>" in html
+    assert "The token needs the scope <code>hello:read</code>" in html
+    assert 'id="how-to-get-a-token"' not in html
+
+
+def test_503_page_says_the_token_is_not_at_fault(browser, make_token):
+    import responses
+
+    from conftest import ISSUER
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get("https://issuer.test/.well-known/oauth-authorization-server/oauth2/default", status=500)
+        mock.get(f"{ISSUER}/.well-known/oauth-authorization-server", status=500)
+        mock.get(f"{ISSUER}/.well-known/openid-configuration", status=500)
+        response = browser.get("/", HTTP_AUTHORIZATION=f"Bearer {make_token()}")
+    assert response.status_code == 503
+    assert "Retry-After" in response
+    html = response.content.decode()
+    assert "Your token is not at fault" in html
+    assert "<code>temporarily_unavailable</code>" in html
