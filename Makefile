@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate bootstrap lint format clean
+.PHONY: run test install install-dev migrate bootstrap lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ run: bootstrap
 
 test: install-dev
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# The README's pictures: run the browser tests, keep their named screenshots.
+SCREENSHOTS := swagger-ui-authorize swagger-ui-hello browsable-api-401
+screenshots: install-dev
+	$(BIN)/python -m pytest tests/e2e/browser -q
+	mkdir -p docs/screenshots
+	for name in $(SCREENSHOTS); do cp test-artifacts/$$name.png docs/screenshots/; done
 
 lint: install-dev
 	$(BIN)/ruff check .
