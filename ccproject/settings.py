@@ -151,6 +151,8 @@ OAUTH2_PROVIDER = {
     # revocation of access tokens): any other grant_type is unsupported_grant_type.
     "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
+    # The admin never shows a client secret (see authserver/admin.py).
+    "APPLICATION_ADMIN_CLASS": "authserver.admin.ClientAdmin",
     "SCOPES": AUTHSERVER["SCOPES"],
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
     # RFC 9700 §4.14: keep only a checksum of issued tokens at rest.
