@@ -4,7 +4,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from .conf import ISSUER_META_KEY, authserver_setting
-from .verification import active_claims, revoke, verify_own_token
+from .verification import active_claims, prune_revocations, revoke, verify_own_token
 
 MULTIPLE_CREDENTIALS = (
     "Can't supply multiple client credentials: use either the Authorization header "
@@ -73,5 +73,6 @@ class ClientCredentialsValidator(OAuth2Validator):
         claims = verify_own_token(token, request.headers[ISSUER_META_KEY])
         if claims is not None and claims.get("cid") == request.client.client_id:
             revoke(claims)
+            prune_revocations()  # Revocations are rare: tidy up the expired ones here.
         # DOT's record of the token (a checksum) goes too, scoped to the same client.
         super().revoke_token(token, token_type_hint, request, *args, **kwargs)
