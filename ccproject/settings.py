@@ -74,6 +74,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The default cache lives in the database, so every process of one host shares it and
 # `cache.add` is atomic; production points CACHE_URL at Redis to share it across hosts.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://ccproject_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs must cost a request a second, not a worker: the key-set cache then
+    # carries on from process memory (api.sharedcache).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1.0)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
