@@ -1,5 +1,6 @@
 """Key rotation over real HTTP: old tokens keep working, new ones carry the new kid, the API follows unrestarted."""
 
+import time
 from io import StringIO
 
 import jwt
@@ -8,7 +9,8 @@ import requests
 from django.core.cache import caches
 from django.core.management import call_command
 
-from api.jwks import reset_key_sets
+from api.conf import api_settings
+from api.jwks import KeySet, reset_key_sets
 from authserver.keys import current_signing_key, ensure_signing_key
 from authserver.models import Client
 
@@ -47,7 +49,15 @@ def call_api(live_server, token: str) -> requests.Response:
     return requests.get(live_server.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
 
 
-def test_rotation_end_to_end(issuer, live_server):
+@pytest.fixture
+def clock(monkeypatch) -> dict:
+    """The API key set's clock, which the test moves forward (time is injected, never slept on)."""
+    offset = {"seconds": 0.0}
+    monkeypatch.setattr(KeySet, "timer", staticmethod(lambda: time.time() + offset["seconds"]))
+    return offset
+
+
+def test_rotation_end_to_end(issuer, live_server, clock):
     old_kid = ensure_signing_key().kid
     before = get_token(issuer)
     assert call_api(live_server, before).status_code == 200  # The API now holds the old key set.
@@ -58,7 +68,9 @@ def test_rotation_end_to_end(issuer, live_server):
 
     after = get_token(issuer)
     assert jwt.get_unverified_header(after)["kid"] == new_kid
-    # The API's cached key set lacks the new kid: its unknown-kid refresh fetches the JWKS again.
+    # The API's cached key set lacks the new kid: once its refresh cooldown since the last fetch
+    # has passed, the unknown kid makes it fetch the JWKS again (no restart).
+    clock["seconds"] = api_settings.JWKS_REFRESH_COOLDOWN + 1
     assert call_api(live_server, after).status_code == 200
     # Tokens signed before the rotation keep validating until they expire...
     assert call_api(live_server, before).status_code == 200
