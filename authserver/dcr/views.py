@@ -82,7 +82,8 @@ class ClientRegistrationView(DynamicClientRegistrationView):
         return _no_store(response)
 
 
-# Header-authenticated (no cookies); overriding `dispatch` drops DOT's exemption, so restate it.
+# Overriding dispatch drops the parent's csrf_exempt; restore it: callers authenticate by a
+# bearer registration access token, never by cookies, so CSRF cannot apply (and would block them).
 @method_decorator(csrf_exempt, name="dispatch")
 class ClientConfigurationView(DynamicClientRegistrationManagementView):
     """`GET/PUT/DELETE {registration_client_uri}` with `Authorization: Bearer <registration_access_token>`."""
