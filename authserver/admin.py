@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.utils import timezone
 
 from .clients import ClientMetadataError, clean_scopes
-from .keys import published_keys
+from .keys import key_state, published_keys
 from .models import AdminApiToken, Client, RevokedToken, SigningKey
 
 
@@ -77,19 +77,24 @@ class ClientAdmin(admin.ModelAdmin):
 class SigningKeyAdmin(admin.ModelAdmin):
     """Read-only: keys are created and rotated by `manage.py rotate_signing_key`, never edited by hand."""
 
-    list_display = ("kid", "algorithm", "state", "created_at", "deactivated_at", "publish_until", "retired_at")
+    list_display = ("kid", "algorithm", "state", "created_at", "activates_at", "deactivated_at", "publish_until")
     list_filter = ("algorithm",)
     search_fields = ("kid",)
-    fields = ("kid", "algorithm", "state", "created_at", "deactivated_at", "publish_until", "retired_at")
+    fields = (
+        "kid",
+        "algorithm",
+        "state",
+        "created_at",
+        "activates_at",
+        "deactivated_at",
+        "publish_until",
+        "retired_at",
+    )
     readonly_fields = fields
 
     @admin.display(description="state")
     def state(self, key: SigningKey) -> str:
-        if key.retired_at:
-            return "retired"
-        if key.deactivated_at:
-            return "published (rotated out)"
-        return "signing"
+        return key_state(key)
 
     def get_queryset(self, request):
         published_keys()  # Retire what is due, so the list tells the truth.

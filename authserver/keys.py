@@ -9,6 +9,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
 
@@ -64,8 +65,27 @@ def ensure_signing_key() -> SigningKey:
     return current_signing_key() or create_signing_key()
 
 
-def current_signing_key() -> SigningKey | None:
-    return SigningKey.objects.filter(deactivated_at__isnull=True, retired_at__isnull=True).first()
+def current_signing_key(now: datetime | None = None) -> SigningKey | None:
+    """The key that signs now: the newest one past its activation and not yet deactivated."""
+    now = now or timezone.now()
+    return (
+        SigningKey.objects.filter(retired_at__isnull=True)
+        .filter(Q(activates_at__isnull=True) | Q(activates_at__lte=now))
+        .filter(Q(deactivated_at__isnull=True) | Q(deactivated_at__gt=now))
+        .first()
+    )
+
+
+def key_state(key: SigningKey, now: datetime | None = None) -> str:
+    """`next` (published, not signing yet), `signing`, `rotated out` (published for its tokens) or `retired`."""
+    now = now or timezone.now()
+    if key.retired_at:
+        return "retired"
+    if key.activates_at and key.activates_at > now:
+        return "next"
+    if key.deactivated_at and key.deactivated_at <= now:
+        return "rotated out"
+    return "signing"
 
 
 @lru_cache(maxsize=32)
@@ -87,20 +107,25 @@ def token_lifetime_bound() -> timedelta:
 
 @transaction.atomic
 def rotate_signing_key(
-    algorithm: str | None = None, now: datetime | None = None
+    algorithm: str | None = None, now: datetime | None = None, prepublish: float | None = None
 ) -> tuple[SigningKey, list[SigningKey]]:
-    """Make a new key the signer; the previous signers stay published until their tokens have expired.
+    """Publish a new key now and make it the signer `prepublish` seconds later (`KEY_PREPUBLISH_SECONDS`).
 
-    Returns the new key and the keys it replaced. Never deletes or retires anything itself.
+    The keys it replaces sign until then and stay published until every token they signed has
+    expired. Returns the new key and the replaced ones. Never retires anything itself.
     """
     now = now or timezone.now()
-    previous = list(SigningKey.objects.select_for_update().filter(deactivated_at__isnull=True, retired_at__isnull=True))
+    if prepublish is None:
+        prepublish = authserver_setting("KEY_PREPUBLISH_SECONDS")
+    replaced = list(SigningKey.objects.select_for_update().filter(deactivated_at__isnull=True, retired_at__isnull=True))
     new_key = create_signing_key(algorithm)
-    for key in previous:
-        key.deactivated_at = now
-        key.publish_until = now + token_lifetime_bound()
+    new_key.activates_at = now + timedelta(seconds=prepublish)
+    new_key.save(update_fields=["activates_at"])
+    for key in replaced:
+        key.deactivated_at = new_key.activates_at
+        key.publish_until = new_key.activates_at + token_lifetime_bound()
         key.save(update_fields=["deactivated_at", "publish_until"])
-    return new_key, previous
+    return new_key, replaced
 
 
 def retire_expired_keys(now: datetime | None = None) -> list[str]:

@@ -13,6 +13,7 @@ from authserver.keys import (
     create_signing_key,
     current_signing_key,
     ensure_signing_key,
+    key_state,
     published_jwks,
     retire_expired_keys,
     rotate_signing_key,
@@ -28,15 +29,27 @@ def kids() -> list[str]:
     return [key["kid"] for key in published_jwks()["keys"]]
 
 
-def test_rotation_keeps_the_old_key_published(client, oauth_client):
+def test_rotation_publishes_the_new_key_before_it_signs(client, oauth_client):
     old = ensure_signing_key()
-    new, replaced = rotate_signing_key()
+    now = timezone.now()
+    new, replaced = rotate_signing_key(now=now)
     assert [key.kid for key in replaced] == [old.kid]
-    assert current_signing_key().kid == new.kid
-    assert kids() == [new.kid, old.kid]
+    assert new.activates_at == now + timedelta(seconds=60)
+    assert kids() == [new.kid, old.kid]  # Both published at once...
+    assert current_signing_key(now=now).kid == old.kid  # ...the old one still signs...
+    token = request_token(client, basic("test-client", SECRET)).json()["access_token"]
+    assert jwt.get_unverified_header(token)["kid"] == old.kid
+    assert current_signing_key(now=new.activates_at).kid == new.kid  # ...until the new one activates.
     old.refresh_from_db()
-    assert old.deactivated_at is not None
-    assert old.publish_until == old.deactivated_at + token_lifetime_bound()
+    assert old.deactivated_at == new.activates_at
+    assert old.publish_until == new.activates_at + token_lifetime_bound()
+    assert [key_state(key, now) for key in (new, old)] == ["next", "signing"]
+    assert [key_state(key, new.activates_at) for key in (new, old)] == ["signing", "rotated out"]
+
+
+def test_immediate_rotation_signs_at_once(client, oauth_client):
+    ensure_signing_key()
+    new, _ = rotate_signing_key(prepublish=0)
     token = request_token(client, basic("test-client", SECRET)).json()["access_token"]
     assert jwt.get_unverified_header(token)["kid"] == new.kid
 
@@ -45,7 +58,7 @@ def test_old_key_is_retired_only_after_its_last_token_expired(client, oauth_clie
     old = ensure_signing_key()
     token = request_token(client, basic("test-client", SECRET)).json()["access_token"]
     exp = jwt.decode(token, options={"verify_signature": False})["exp"]
-    rotate_signing_key()
+    rotate_signing_key(prepublish=0)
     old.refresh_from_db()
     assert old.publish_until.timestamp() > exp
     assert retire_expired_keys(now=old.publish_until - timedelta(seconds=1)) == []
@@ -55,11 +68,12 @@ def test_old_key_is_retired_only_after_its_last_token_expired(client, oauth_clie
     assert old.retired_at is not None
     assert old.private_key_pem == ""
     assert old.kid not in kids()
+    assert key_state(old) == "retired"
 
 
 def test_listing_the_keys_retires_expired_ones(client):
     old = ensure_signing_key()
-    rotate_signing_key(now=timezone.now() - token_lifetime_bound() - timedelta(seconds=1))
+    rotate_signing_key(now=timezone.now() - token_lifetime_bound() - timedelta(seconds=61))
     response = client.get("/oauth2/default/v1/keys")
     assert old.kid not in [key["kid"] for key in response.json()["keys"]]
     assert SigningKey.objects.get(kid=old.kid).retired_at is not None
@@ -108,17 +122,20 @@ def test_command_rotates_and_reports_json():
     result = json.loads(run("--json"))
     assert result["rotated"] is True
     assert result["replaced"] == [old.kid]
-    assert result["signing_kid"] == current_signing_key().kid != old.kid
-    assert [key["kid"] for key in result["published"]] == [result["signing_kid"], old.kid]
-    assert result["published"][1]["signing"] is False
-    assert result["published"][1]["published_until"]
+    assert result["signing_kid"] == old.kid  # Until the new key's activation.
+    assert result["next_kid"] != old.kid
+    published = {key["kid"]: key for key in result["published"]}
+    assert published[result["next_kid"]]["state"] == "next"
+    assert published[old.kid]["state"] == "signing"
+    assert published[old.kid]["signs_until"] == published[result["next_kid"]]["signs_from"]
+    assert published[old.kid]["published_until"]
 
 
-def test_command_human_output_and_es256():
+def test_command_immediately_human_output_and_es256():
     ensure_signing_key()
-    output = run("--algorithm", "ES256")
+    output = run("--algorithm", "ES256", "--immediately")
     assert "New signing key" in output and "(ES256)" in output
-    assert "Published:" in output
+    assert "rotated out" in output
     assert current_signing_key().algorithm == "ES256"
 
 

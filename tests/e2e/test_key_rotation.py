@@ -8,11 +8,13 @@ import pytest
 import requests
 from django.core.cache import caches
 from django.core.management import call_command
+from django.utils import timezone
 
 from api.conf import api_settings
 from api.jwks import KeySet, reset_key_sets
-from authserver.keys import current_signing_key, ensure_signing_key
-from authserver.models import Client
+from authserver.conf import authserver_setting
+from authserver.keys import ensure_signing_key, token_lifetime_bound
+from authserver.models import Client, SigningKey
 
 pytestmark = pytest.mark.e2e
 
@@ -63,14 +65,24 @@ def test_rotation_end_to_end(issuer, live_server, clock):
     assert call_api(live_server, before).status_code == 200  # The API now holds the old key set.
 
     call_command("rotate_signing_key", stdout=StringIO())
-    new_kid = current_signing_key().kid
-    assert new_kid != old_kid
+    new = SigningKey.objects.first()
+    assert new.kid != old_kid
+    # Published at once, signing only after the pre-publication period.
+    published = requests.get(f"{issuer}/v1/keys", timeout=10).json()["keys"]
+    assert [key["kid"] for key in published] == [new.kid, old_kid]
+    assert jwt.get_unverified_header(get_token(issuer))["kid"] == old_kid
+
+    # The pre-publication period passes, for the issuer (its clock is the database's) and the API.
+    now = timezone.now()
+    SigningKey.objects.filter(kid=new.kid).update(activates_at=now)
+    SigningKey.objects.filter(kid=old_kid).update(deactivated_at=now, publish_until=now + token_lifetime_bound())
+    clock["seconds"] = authserver_setting("KEY_PREPUBLISH_SECONDS")
+    assert authserver_setting("KEY_PREPUBLISH_SECONDS") >= api_settings.JWKS_REFRESH_COOLDOWN
 
     after = get_token(issuer)
-    assert jwt.get_unverified_header(after)["kid"] == new_kid
-    # The API's cached key set lacks the new kid: once its refresh cooldown since the last fetch
-    # has passed, the unknown kid makes it fetch the JWKS again (no restart).
-    clock["seconds"] = api_settings.JWKS_REFRESH_COOLDOWN + 1
+    assert jwt.get_unverified_header(after)["kid"] == new.kid
+    # The API fetched before the rotation, so it lacks the new kid; its last fetch is older than
+    # its refresh cooldown (the pre-publication period sees to that), so it refetches: no restart.
     assert call_api(live_server, after).status_code == 200
     # Tokens signed before the rotation keep validating until they expire...
     assert call_api(live_server, before).status_code == 200
@@ -79,5 +91,14 @@ def test_rotation_end_to_end(issuer, live_server, clock):
     caches["default"].clear()
     assert call_api(live_server, before).status_code == 200
     assert call_api(live_server, after).status_code == 200
-    published = requests.get(f"{issuer}/v1/keys", timeout=10).json()["keys"]
-    assert [key["kid"] for key in published] == [new_kid, old_kid]
+
+
+def test_immediate_rotation_waits_for_the_api_cooldown(issuer, live_server, clock):
+    """Why keys are published before they sign: `--immediately` leaves a window of refused tokens."""
+    ensure_signing_key()
+    assert call_api(live_server, get_token(issuer)).status_code == 200
+    call_command("rotate_signing_key", "--immediately", stdout=StringIO())
+    after = get_token(issuer)
+    assert call_api(live_server, after).status_code == 401  # Unknown kid within the API's refresh cooldown.
+    clock["seconds"] = api_settings.JWKS_REFRESH_COOLDOWN
+    assert call_api(live_server, after).status_code == 200

@@ -4,26 +4,41 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from authserver.keys import ALGORITHMS, published_keys, retire_expired_keys, rotate_signing_key
+from authserver.keys import (
+    ALGORITHMS,
+    current_signing_key,
+    key_state,
+    published_keys,
+    retire_expired_keys,
+    rotate_signing_key,
+)
 from authserver.models import SigningKey
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def describe(key: SigningKey) -> dict:
     return {
         "kid": key.kid,
         "alg": key.algorithm,
-        "created": key.created_at.isoformat(),
-        "signing": key.deactivated_at is None,
-        "published_until": key.publish_until.isoformat() if key.publish_until else None,
+        "state": key_state(key),
+        "created": _iso(key.created_at),
+        "signs_from": _iso(key.activates_at or key.created_at),
+        "signs_until": _iso(key.deactivated_at),
+        "published_until": _iso(key.publish_until),
     }
 
 
 class Command(BaseCommand):
     help = (
-        "Rotate the embedded server's signing key: create a new key that signs every token from now on, "
-        "and keep the previous keys in the JWKS until every token they signed has expired (the token "
-        "lifetime plus KEY_RETIREMENT_LEEWAY). Keys past that point are retired (unpublished, private key "
-        "destroyed) on every run and on every JWKS request. Exit status: 0 on success, 1 on error."
+        "Rotate the embedded server's signing key: publish a new key at once and make it sign every "
+        "token from KEY_PREPUBLISH_SECONDS (60 s) later, so resource servers can fetch it before they "
+        "see it (--immediately: sign now, for a compromised key). The previous keys stay in the JWKS "
+        "until every token they signed has expired (the token lifetime plus KEY_RETIREMENT_LEEWAY); "
+        "then they are retired (unpublished, private key destroyed) on every run and on every JWKS "
+        "request. Exit status: 0 on success, 1 on error."
     )
 
     def add_arguments(self, parser):
@@ -34,22 +49,29 @@ class Command(BaseCommand):
             help="Algorithm of the new key (default: AUTHSERVER['SIGNING_ALGORITHM'], RS256).",
         )
         parser.add_argument(
+            "--immediately",
+            action="store_true",
+            help="The new key signs at once (resource servers may refuse its tokens until their cooldown ends).",
+        )
+        parser.add_argument(
             "--retire-only",
             action="store_true",
             help="Do not rotate: only retire the keys whose tokens have all expired, and list the rest.",
         )
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
-    def handle(self, *args, algorithm: str | None, retire_only: bool, json: bool, **options):
+    def handle(self, *args, algorithm: str | None, immediately: bool, retire_only: bool, json: bool, **options):
         try:
             retired = retire_expired_keys()
-            new_key, replaced = (None, []) if retire_only else rotate_signing_key(algorithm)
+            prepublish = 0 if immediately else None
+            new_key, replaced = (None, []) if retire_only else rotate_signing_key(algorithm, prepublish=prepublish)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         published = published_keys()
         result = {
             "rotated": new_key is not None,
-            "signing_kid": next((key.kid for key in published if key.deactivated_at is None), None),
+            "signing_kid": getattr(current_signing_key(), "kid", None),
+            "next_kid": new_key.kid if new_key else None,
             "replaced": [key.kid for key in replaced],
             "retired": retired,
             "published": [describe(key) for key in published],
@@ -58,14 +80,21 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(result))
             return
         if new_key:
-            self.stdout.write(self.style.SUCCESS(f"New signing key {new_key.kid} ({new_key.algorithm})."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"New signing key {new_key.kid} ({new_key.algorithm}): published now, "
+                    f"signs from {new_key.activates_at.isoformat()}."
+                )
+            )
         for kid in retired:
             self.stdout.write(f"Retired {kid}: every token it signed has expired.")
         for key in published:
-            if key.deactivated_at is None:
-                self.stdout.write(f"Signing:   {key.kid} ({key.algorithm})")
-            else:
-                self.stdout.write(f"Published: {key.kid} ({key.algorithm}) until {key.publish_until.isoformat()}")
+            line = f"{key_state(key):<12} {key.kid} ({key.algorithm})"
+            if key.publish_until:
+                line += (
+                    f", signs until {key.deactivated_at.isoformat()}, published until {key.publish_until.isoformat()}"
+                )
+            self.stdout.write(line)
 
 
 def _dumps(value) -> str:
