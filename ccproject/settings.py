@@ -142,6 +142,10 @@ AUTHSERVER = {
     # Empty: derive the issuer from the request's host, so any port works.
     "BASE_URL": env.str("AUTHSERVER_BASE_URL", default=""),
     "AUDIENCE": env.str("AUTHSERVER_AUDIENCE", default="api://default"),
+    # Secret-bearing endpoints accept plain http from loopback only, unless this is true.
+    "ALLOW_INSECURE_HTTP": env.bool("AUTHSERVER_ALLOW_INSECURE_HTTP", default=False),
+    # The algorithm of keys made by `rotate_signing_key` and the first key: RS256 or ES256.
+    "SIGNING_ALGORITHM": env.str("AUTHSERVER_SIGNING_ALGORITHM", default="RS256"),
     "SCOPES": {
         "hello:read": "Call the hello endpoint",
         "clients:register": "Register new API clients",
@@ -157,6 +161,8 @@ OAUTH2_PROVIDER = {
     # revocation of access tokens): any other grant_type is unsupported_grant_type.
     "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
+    # The admin never shows a client secret (see authserver/admin.py).
+    "APPLICATION_ADMIN_CLASS": "authserver.admin.ClientAdmin",
     "SCOPES": AUTHSERVER["SCOPES"],
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
     # RFC 9700 §4.14: keep only a checksum of issued tokens at rest.
