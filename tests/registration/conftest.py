@@ -13,7 +13,13 @@ API_TOKEN = "00-test-api-token-" + "t" * 24
 DCR_ENDPOINT = f"{ORG}/oauth2/v1/clients"
 
 
-def okta_app(app_id: str = "0oaapp1", label: str = "Awesome App", status: str = "ACTIVE", secret: str | None = None):
+def okta_app(
+    app_id: str = "0oaapp1",
+    label: str = "Awesome App",
+    status: str = "ACTIVE",
+    secret: str | None = None,
+    created: str = "2026-01-21T14:11:24.000Z",
+):
     """An Okta `Application` object as the Apps API answers it."""
     oauth = {"client_id": app_id, "token_endpoint_auth_method": "client_secret_basic", "autoKeyRotation": True}
     if secret:
@@ -23,7 +29,7 @@ def okta_app(app_id: str = "0oaapp1", label: str = "Awesome App", status: str = 
         "name": "oidc_client",
         "label": label,
         "status": status,
-        "created": "2026-01-21T14:11:24.000Z",
+        "created": created,
         "lastUpdated": "2026-01-21T14:11:24.000Z",
         "signOnMode": "OPENID_CONNECT",
         "credentials": {"oauthClient": oauth},
