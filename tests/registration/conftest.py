@@ -6,6 +6,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
+from conftest import ISSUER
 from registration.providers import reset_providers
 
 ORG = "https://okta.test"
@@ -68,9 +69,14 @@ def _providers(settings):
 
 
 @pytest.fixture
-def okta_http():
-    """The Okta org faked at the transport layer; every request must be expected."""
+def okta_http(jwks):
+    """The Okta org faked at the transport layer (with the token issuer's metadata and keys)."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(
+            "https://issuer.test/.well-known/oauth-authorization-server/oauth2/default",
+            json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys"},
+        )
+        mock.get(f"{ISSUER}/v1/keys", json=jwks, headers={"Cache-Control": "max-age=3600"})
         yield mock
 
 
@@ -95,7 +101,7 @@ CSRF = {"HTTP_X_CSRFTOKEN": CSRF_SECRET}
 
 
 @pytest.fixture
-def bearer(make_token, issuer_http):
+def bearer(make_token, okta_http):
     """An API client factory authenticated by a valid bearer token with the given scopes."""
 
     def factory(*scopes: str, client_id: str = "registrar") -> APIClient:
@@ -105,3 +111,8 @@ def bearer(make_token, issuer_http):
         return client
 
     return factory
+
+
+def provider_calls(mock: responses.RequestsMock) -> list:
+    """The requests that reached the provider (not the token issuer's metadata and keys)."""
+    return [call for call in mock.calls if call.request.url.startswith(ORG)]
