@@ -149,7 +149,7 @@ REGISTRATION_PROVIDERS = {
 }
 REGISTRATION = {
     "PROVIDER": env.str("REGISTRATION_PROVIDER", default="default"),
-    "THROTTLE_RATE": env.str("REGISTRATION_THROTTLE_RATE", default="10/minute"),
+    "THROTTLE_RATE": env.str("REGISTRATION_THROTTLE_RATE", default="10/minute") or None,
     # Secrets for encrypting stored provider credentials; empty: SECRET_KEY (+ SECRET_KEY_FALLBACKS).
     "ENCRYPTION_KEYS": env.list("REGISTRATION_ENCRYPTION_KEYS", default=[]) or None,
 }
