@@ -7,10 +7,11 @@ from io import StringIO
 import pytest
 import requests
 from django.core.management import call_command
-from django.db import connection
 
 from authserver.models import AdminApiToken
 from registration.models import RegisteredClient
+
+from ..registration.conftest import secret_at_rest
 
 pytestmark = pytest.mark.e2e
 
@@ -56,17 +57,6 @@ def get_token(token_url: str, client_id: str, secret: str) -> requests.Response:
         auth=(client_id, secret),
         timeout=10,
     )
-
-
-def secret_at_rest(secret: str) -> list[str]:
-    """Every table that holds `secret` verbatim anywhere in a row."""
-    found = []
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            if any(secret in repr(row) for row in cursor.fetchall()):
-                found.append(table)
-    return found
 
 
 def run_flow(base: str, caplog, provider: str) -> tuple[requests.Session, str, str, str]:

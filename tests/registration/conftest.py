@@ -4,6 +4,7 @@ import pytest
 import responses
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from rest_framework.test import APIClient
 
 from conftest import ISSUER
@@ -116,3 +117,14 @@ def bearer(make_token, okta_http):
 def provider_calls(mock: responses.RequestsMock) -> list:
     """The requests that reached the provider (not the token issuer's metadata and keys)."""
     return [call for call in mock.calls if call.request.url.startswith(ORG)]
+
+
+def secret_at_rest(secret: str) -> list[str]:
+    """Every database table that holds `secret` verbatim anywhere in a row."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            if any(secret in repr(row) for row in cursor.fetchall()):
+                found.append(table)
+    return found
