@@ -136,6 +136,24 @@ API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")
 ORG_URL = env.str("ORG_URL", default="http://127.0.0.1:8000")
 TOKEN = env.str("TOKEN", default="")
 
+# --- Client registration (the `registration` app); every knob is documented in registration/conf.py. ---
+# Shaped like CACHES. Empty OPTIONS read ORG_URL and TOKEN when the provider is first used.
+REGISTRATION_PROVIDERS = {
+    # The Okta Apps API at ORG_URL, `Authorization: SSWS {TOKEN}` (the embedded server speaks it too).
+    "default": {"BACKEND": "registration.providers.okta.OktaProvider", "OPTIONS": {}},
+    # RFC 7591/7592 at {ORG_URL}/oauth2/v1/clients, with TOKEN as the initial access token.
+    "dynamic": {
+        "BACKEND": "registration.providers.dynamic.DynamicRegistrationProvider",
+        "OPTIONS": {"REGISTRATION_ENDPOINT": env.str("REGISTRATION_ENDPOINT", default="")},
+    },
+}
+REGISTRATION = {
+    "PROVIDER": env.str("REGISTRATION_PROVIDER", default="default"),
+    "THROTTLE_RATE": env.str("REGISTRATION_THROTTLE_RATE", default="10/minute") or None,
+    # Secrets for encrypting stored provider credentials; empty: SECRET_KEY (+ SECRET_KEY_FALLBACKS).
+    "ENCRYPTION_KEYS": env.list("REGISTRATION_ENCRYPTION_KEYS", default=[]) or None,
+}
+
 # --- The embedded authorization server (the `authserver` app on django-oauth-toolkit). ---
 OAUTH2_PROVIDER_APPLICATION_MODEL = "authserver.Client"
 AUTHSERVER = {
