@@ -22,7 +22,12 @@ def factory(settings):
 
 @pytest.mark.parametrize(
     ("peer", "host"),
-    [("127.0.0.1", "127.0.0.1:8000"), ("::1", "[::1]:8000"), ("127.0.0.5", "localhost"), ("127.0.0.1", "api.localhost")],
+    [
+        ("127.0.0.1", "127.0.0.1:8000"),
+        ("::1", "[::1]:8000"),
+        ("127.0.0.5", "localhost"),
+        ("127.0.0.1", "api.localhost"),
+    ],
 )
 def test_plain_http_on_loopback_is_allowed(factory, peer, host):
     request = factory.get("/api/v1/apps", REMOTE_ADDR=peer, HTTP_HOST=host)
