@@ -8,7 +8,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CHUNK = b" " * 65536
-MODES = ("ok", "slow", "trickle", "error", "html", "invalid_json", "not_object", "empty", "garbage_keys", "huge", "redirect")
+MODES = (
+    "ok",
+    "slow",
+    "trickle",
+    "error",
+    "html",
+    "invalid_json",
+    "not_object",
+    "empty",
+    "garbage_keys",
+    "huge",
+    "redirect",
+)
 
 
 class KeyServer:
