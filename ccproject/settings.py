@@ -103,6 +103,13 @@ CACHES = {
     # in production so the limits hold across workers and hosts.
     "throttle": env.cache("THROTTLE_CACHE_URL", default="locmemcache://ccproject-throttle"),
 }
+for _cache in CACHES.values():
+    if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # A Redis that hangs must cost a request a second, not a worker: the key-set cache then
+        # carries on from process memory (api.sharedcache), the throttle lets requests through.
+        _cache.setdefault("OPTIONS", {})
+        _cache["OPTIONS"].setdefault("socket_connect_timeout", 1.0)
+        _cache["OPTIONS"].setdefault("socket_timeout", 1.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -186,6 +193,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("ACCESS_TOKEN_LIFETIME", default=3600),
     "ACCESS_TOKEN_GENERATOR": "authserver.tokens.generate_access_token",
     "OAUTH2_VALIDATOR_CLASS": "authserver.validators.ClientCredentialsValidator",
+    # oauthlib's server with the client credentials grant only (plus introspection and
+    # revocation of access tokens): any other grant_type is unsupported_grant_type.
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
     "SCOPES": AUTHSERVER["SCOPES"],
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
@@ -201,6 +211,10 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    # RFC 7591/7592 at {base}/oauth2/v1/clients; registering needs an initial access token
+    # (an admin API token), so registration is never open to the anonymous public.
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("authserver.dcr.permissions.InitialAccessTokenPermission",),
 }
 
 LOGGING = {

@@ -1,4 +1,4 @@
-"""Fixtures for failure scenarios: a real key server, a controllable clock, request helpers."""
+"""Fixtures for failure scenarios: a real key server and request helpers (the clock is the root conftest's)."""
 
 import pytest
 from django.core.cache import caches
@@ -24,28 +24,6 @@ def keyserver(jwks, settings, other_host):
     settings.API_AUTH = {**settings.API_AUTH, "JWKS_URI": server.url, "HTTP_TIMEOUT": TIMEOUT}
     yield server
     server.down()
-
-
-class Clock:
-    """The key cache's notion of now (`KeySet.timer`), moved by tests instead of sleeping."""
-
-    def __init__(self, start: float):
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    import time
-
-    clock = Clock(time.time())
-    monkeypatch.setattr(KeySet, "timer", staticmethod(clock))
-    return clock
 
 
 def call(api_client, token: str):
