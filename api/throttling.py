@@ -26,7 +26,9 @@ class ClientRateThrottle(SimpleRateThrottle):
     Counters live in the `throttle` cache (`cache_alias`), one `add` and one `incr` per
     request, so the cost stays constant at any rate (DRF's history list grows with it).
     When the cache fails the request is let through: losing the limit for a while is
-    better than failing every call (availability first; the outage is logged).
+    better than failing every call (availability first; the outage is logged). After a
+    failure the cache is left alone for `retry_interval` seconds, so a Redis that hangs costs
+    one socket timeout per interval and process, not one per request.
     """
 
     scope = "client"
@@ -35,7 +37,10 @@ class ClientRateThrottle(SimpleRateThrottle):
     timer = staticmethod(time.time)
     # Seconds between two log lines about a failing throttle cache, per process.
     warn_interval = 60.0
-    _last_warning = 0.0
+    # Seconds the cache is not tried after it failed.
+    retry_interval = 5.0
+    _last_warning = float("-inf")
+    _skip_until = float("-inf")
 
     def __init__(self):
         # The rate is resolved per request in `allow_request`, so setting changes apply.
@@ -70,12 +75,14 @@ class ClientRateThrottle(SimpleRateThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
+        if time.monotonic() < ClientRateThrottle._skip_until:
+            return True
         now = self.timer()
         window = math.floor(now / self.duration)
         try:
             count = self._count(f"{key}:{window}")
         except Exception:  # any cache backend's outage
-            self._warn_cache_failure()
+            self._cache_failed()
             return True
         if count <= self.num_requests:
             return True
@@ -97,8 +104,9 @@ class ClientRateThrottle(SimpleRateThrottle):
         return self.wait_seconds
 
     @classmethod
-    def _warn_cache_failure(cls) -> None:
+    def _cache_failed(cls) -> None:
         now = time.monotonic()
-        if now - cls._last_warning >= cls.warn_interval:
-            cls._last_warning = now
+        ClientRateThrottle._skip_until = now + cls.retry_interval
+        if now - ClientRateThrottle._last_warning >= cls.warn_interval:
+            ClientRateThrottle._last_warning = now
             logger.warning("The throttle cache is unavailable: requests are not rate limited meanwhile.")

@@ -107,7 +107,11 @@ def test_a_failing_throttle_cache_lets_requests_through(
     api_client, make_token, issuer_http, rate, settings, caplog, monkeypatch
 ):
     rate("1/min")
-    monkeypatch.setattr(ClientRateThrottle, "_last_warning", 0.0)
+    monkeypatch.setattr(ClientRateThrottle, "_last_warning", float("-inf"))
+    monkeypatch.setattr(ClientRateThrottle, "_skip_until", float("-inf"))
+    attempts = []
+    original = ClientRateThrottle._count
+    monkeypatch.setattr(ClientRateThrottle, "_count", lambda self, key: attempts.append(key) or original(self, key))
     # Nothing listens on this port: every cache call fails with a connection error.
     settings.CACHES = {
         **settings.CACHES,
@@ -122,3 +126,9 @@ def test_a_failing_throttle_cache_lets_requests_through(
         assert [call(api_client, token).status_code for _ in range(3)] == [200, 200, 200]
     warnings = [r for r in caplog.records if r.name == "api.throttling"]
     assert len(warnings) == 1  # one line per interval, not one per request
+    assert len(attempts) == 1  # the broken cache is left alone for retry_interval
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breaker(monkeypatch):
+    monkeypatch.setattr(ClientRateThrottle, "_skip_until", float("-inf"))

@@ -41,5 +41,18 @@ def assert_unavailable(response) -> None:
 
 
 def shared_entry(issuer: str):
-    """What the shared cache holds for an issuer's key set, whatever its key prefix."""
-    return caches["default"].get(KeySet.cache_key_prefix + issuer)
+    """What the shared cache holds for the issuer's key set (at the configured JWKS_URI)."""
+    from api.conf import api_settings
+
+    return caches[api_settings.CACHE_ALIAS].get(KeySet(issuer, api_settings.JWKS_URI).cache_key)
+
+
+@pytest.fixture
+def token(make_token, clock):
+    """A token valid at the injected clock's now (tests move the clock by hours)."""
+
+    def factory(**claims) -> str:
+        now = int(clock.now)
+        return make_token(**{"iat": now, "exp": now + 3600, **claims})
+
+    return factory

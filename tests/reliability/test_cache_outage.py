@@ -17,11 +17,6 @@ from conftest import ISSUER
 from tests.reliability.conftest import call, shared_entry
 from tests.support.redis_server import RedisServer
 
-NEEDS_REDIS_RESILIENCE = (
-    "issue3-validator: Redis-down resilience (a failing shared cache must fall back to process "
-    "memory and the issuer, never a 500); not in main yet"
-)
-
 
 def redis_cache(url: str, db: int) -> dict:
     return {
@@ -40,36 +35,35 @@ def redis_server(settings):
     server.cleanup()
 
 
-def test_redis_back_sharing_resumes(api_client, make_token, keyserver, redis_server):
-    assert call(api_client, make_token()).status_code == 200
+def test_redis_back_sharing_resumes(api_client, token, keyserver, redis_server):
+    assert call(api_client, token()).status_code == 200
     assert shared_entry(ISSUER) is not None
     redis_server.stop()
     redis_server.start()  # empty: no persistence
     reset_key_sets()  # a worker starting now
-    assert call(api_client, make_token()).status_code == 200
+    assert call(api_client, token()).status_code == 200
     assert shared_entry(ISSUER) is not None, "the key set was not shared again after Redis came back"
     # Another new worker gets the keys from Redis alone: the issuer is not asked again.
     fetches = len(keyserver.requests)
     keyserver.down()
     reset_key_sets()
-    assert call(api_client, make_token()).status_code == 200
+    assert call(api_client, token()).status_code == 200
     assert len(keyserver.requests) == fetches
 
 
-def test_known_keys_keep_working_while_redis_is_down(api_client, make_token, keyserver, redis_server):
-    assert call(api_client, make_token()).status_code == 200
+def test_known_keys_keep_working_while_redis_is_down(api_client, token, keyserver, redis_server):
+    assert call(api_client, token()).status_code == 200
     redis_server.stop()
-    statuses = Counter(call(api_client, make_token()).status_code for _ in range(10))
+    statuses = Counter(call(api_client, token()).status_code for _ in range(10))
     assert statuses == {200: 10}
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_REDIS_RESILIENCE)
-def test_a_new_worker_validates_while_redis_is_down(api_client, make_token, keyserver, redis_server):
+def test_a_new_worker_validates_while_redis_is_down(api_client, token, keyserver, redis_server):
     redis_server.stop()
     reset_key_sets()
-    assert call(api_client, make_token()).status_code == 200
+    assert call(api_client, token()).status_code == 200
     # Forged kids still get 401, not a 500 from the cluster-wide cooldown lock.
-    assert call(api_client, make_token(headers={"kid": "forged"})).status_code == 401
+    assert call(api_client, token(headers={"kid": "forged"})).status_code == 401
 
 
 def run_load(url: str, tokens: list[str], stop: threading.Event, statuses: Counter, lock: threading.Lock) -> None:
@@ -87,10 +81,16 @@ def run_load(url: str, tokens: list[str], stop: threading.Event, statuses: Count
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(strict=True, reason=NEEDS_REDIS_RESILIENCE)
-def test_redis_stopped_during_load_costs_no_request(live_server, make_token, keyserver, redis_server):
+def test_redis_stopped_during_load_costs_no_request(live_server, make_token, keyserver, redis_server, settings):
     """Three clients over real HTTP while Redis dies and returns; key sets expire every second."""
-    keyserver.max_age = 1  # refreshes (and so shared-cache reads) all through the run
+    # Key sets expire every second: refreshes, and so shared-cache traffic, all through the run.
+    keyserver.max_age = 1
+    settings.API_AUTH = {
+        **settings.API_AUTH,
+        "JWKS_MIN_TTL": 1,
+        "JWKS_REFRESH_COOLDOWN": 1,
+        "JWKS_RECHECK_INTERVAL": 1,
+    }
     tokens = [make_token(), make_token(cid="client-2"), make_token(exp=int(time.time()) - 3600)]
     phases: list[Counter] = []
     lock = threading.Lock()
