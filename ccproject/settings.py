@@ -175,8 +175,6 @@ ORG_URL = env.str("ORG_URL", default="http://127.0.0.1:8000")
 TOKEN = env.str("TOKEN", default="")
 
 # --- The embedded authorization server (the `authserver` app on django-oauth-toolkit). ---
-# Its admin API takes plain http only from loopback unless this is set (see ccproject/transport.py).
-ADMIN_API_ALLOW_HTTP = env.bool("ADMIN_API_ALLOW_HTTP", default=False)
 OAUTH2_PROVIDER_APPLICATION_MODEL = "authserver.Client"
 AUTHSERVER = {
     # Empty: derive the issuer from the request's host, so any port works.
