@@ -159,10 +159,11 @@ class KeyServer:
                 body = {"keys": [{"kty": "RSA", "kid": kid, "use": "sig", "alg": "RS256", "n": "AQAB", "e": "zz"}]}
                 self.send(200, json.dumps(body).encode(), Cache_Control="max-age=3600")
 
-            def answer_huge(self) -> None:
+            def answer_huge(self, declared: bool = True) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(keyserver.huge_bytes))
+                if declared:
+                    self.send_header("Content-Length", str(keyserver.huge_bytes))
                 self.end_headers()
                 sent = 0
                 try:
@@ -171,6 +172,10 @@ class KeyServer:
                         sent += len(CHUNK)
                 finally:
                     keyserver.bytes_sent = sent
+
+            def answer_huge_undeclared(self) -> None:
+                """No Content-Length: the body ends when the connection closes (HTTP/1.0)."""
+                self.answer_huge(declared=False)
 
             def answer_redirect(self) -> None:
                 self.send(302, b"", Location=keyserver.redirect_to)
