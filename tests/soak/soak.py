@@ -24,7 +24,7 @@ import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.soak.server import Deployment, rss_bytes
+from tests.support.deployment import Deployment, rss_bytes
 
 # Each thread cycles through this mix; the weights are the counts.
 MIX = ["valid"] * 10 + ["expired"] * 2 + ["forged"] * 2 + ["unknown_kid"] + ["garbage"] + ["token"] + ["register"]

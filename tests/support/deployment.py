@@ -1,4 +1,4 @@
-"""A throwaway deployment for the soak: its own SQLite, `.env`, bootstrap and gunicorn on loopback."""
+"""A throwaway deployment (soak, gunicorn tests): its own SQLite, `.env`, bootstrap and gunicorn on loopback."""
 
 import os
 import secrets
