@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate bootstrap lint format clean
+.PHONY: run test fuzz soak install install-dev migrate bootstrap lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: bootstrap
 
 test: install-dev
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
+
+# A long randomized run of the hostile-input properties (CI runs a short derandomized one).
+fuzz: install-dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/api/test_hostile_input.py
 
 lint: install-dev
 	$(BIN)/ruff check .
