@@ -124,3 +124,13 @@ def test_invalid_token_error_is_drf_invalid_token(trust_oidc_provider):
     request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {token}")
     with pytest.raises(InvalidToken):
         OAuthClientCredentialsAuthentication().authenticate(request)
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Basic aW50ZXJvcDp4"])
+def test_rotation_needs_the_admin_token(oidc_provider, authorization):
+    kids = [key["kid"] for key in oidc_provider.jwks()["keys"]]
+    headers = {"Authorization": authorization} if authorization else {}
+    response = requests.post(f"{oidc_provider.issuer}/__admin/rotate", headers=headers, timeout=TIMEOUT)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+    assert [key["kid"] for key in oidc_provider.jwks()["keys"]] == kids
