@@ -12,6 +12,7 @@ TIMEOUT = 10
 OIDC_AUDIENCE = "api://default"
 OTHER_RESOURCE = "urn:interop:other"
 HELLO_SCOPE = "hello:read"
+OTHER_SCOPE = "other:read"  # a scope the API does not accept for `GET /`
 
 
 @dataclass
@@ -80,7 +81,7 @@ def start_oidc_provider(*, audience: str = OIDC_AUDIENCE) -> tuple[NodeProcess, 
         "--client-id",
         "interop-client",
         "--scope",
-        HELLO_SCOPE,
+        f"{HELLO_SCOPE} {OTHER_SCOPE}",
         env={"INTEROP_CLIENT_SECRET": client_secret, "INTEROP_ADMIN_TOKEN": admin_token},
     )
     ready = process.start()

@@ -13,7 +13,7 @@ from api.authentication import OAuthClientCredentialsAuthentication
 from api.exceptions import InvalidToken
 from api.jwks import KeySet
 
-from .conftest import HELLO_SCOPE, OIDC_AUDIENCE, OTHER_RESOURCE, TIMEOUT
+from .conftest import HELLO_SCOPE, OIDC_AUDIENCE, OTHER_RESOURCE, OTHER_SCOPE, TIMEOUT
 
 pytestmark = pytest.mark.interop
 
@@ -60,6 +60,20 @@ def test_api_accepts_its_token_over_http(trust_oidc_provider, live_server):
     response = call_hello(live_server, trust_oidc_provider.token())
     assert response.status_code == 200, response.text
     assert response.json() == "Hello World!"
+
+
+def test_keys_from_a_configured_jwks_uri_instead_of_discovery(trust_oidc_provider, settings, live_server):
+    settings.API_AUTH = {**settings.API_AUTH, "JWKS_URI": trust_oidc_provider.metadata["jwks_uri"]}
+    assert call_hello(live_server, trust_oidc_provider.token()).status_code == 200
+
+
+def test_its_token_without_the_scope_is_403_insufficient_scope(trust_oidc_provider, live_server):
+    token = trust_oidc_provider.token(scope=OTHER_SCOPE)
+    assert jwt.decode(token, options={"verify_signature": False})["scope"] == OTHER_SCOPE
+    response = call_hello(live_server, token)
+    assert response.status_code == 403, response.text
+    assert response.json()["error"] == "insufficient_scope"
+    assert 'error="insufficient_scope"' in response.headers["WWW-Authenticate"]
 
 
 def test_token_for_another_resource_is_rejected(trust_oidc_provider, live_server):
