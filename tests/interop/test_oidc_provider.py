@@ -111,7 +111,19 @@ def test_token_signed_by_another_key_with_its_kid_is_rejected(trust_oidc_provide
     assert_invalid_token(call_hello(live_server, forged), "signature")
 
 
-def test_key_rotation_at_the_server_is_picked_up(trust_oidc_provider, live_server, monkeypatch):
+@pytest.fixture
+def key_set_clock(monkeypatch):
+    """The key-set cache's clock (its `timer` hook), moved forward by `advance(seconds)`."""
+    offset = [0.0]
+    monkeypatch.setattr(KeySet, "timer", staticmethod(lambda: time.time() + offset[0]))
+
+    def advance(seconds: float) -> None:
+        offset[0] += seconds
+
+    return advance
+
+
+def test_key_rotation_at_the_server_is_picked_up(trust_oidc_provider, live_server, settings, key_set_clock):
     before = trust_oidc_provider.token()
     assert call_hello(live_server, before).status_code == 200  # ccproject now caches the old key set
 
@@ -121,14 +133,16 @@ def test_key_rotation_at_the_server_is_picked_up(trust_oidc_provider, live_serve
     assert new_kid != jwt.get_unverified_header(before)["kid"]
     assert jwks["keys"][0]["kid"] == new_kid
 
-    # A kid ccproject has not seen: one refresh of the key set, and the new token is accepted.
+    # Past the refresh cooldown but well within the key set's freshness: only the unknown kid
+    # can make ccproject fetch the key set again, and the new token is accepted.
+    key_set_clock(settings.API_AUTH.get("JWKS_REFRESH_COOLDOWN", 30) + 1)
     assert call_hello(live_server, after).status_code == 200
     # The old key is still published, so tokens it signed stay valid until they expire.
     assert call_hello(live_server, before).status_code == 200
 
     trust_oidc_provider.admin("retire")
-    # Once the cached key set is stale (an hour later), the retired key is gone for ccproject too.
-    monkeypatch.setattr(KeySet, "timer", staticmethod(lambda: time.time() + 7200))
+    # Once the cached key set is stale (two hours on), the retired key is gone for ccproject too.
+    key_set_clock(7200)
     assert call_hello(live_server, after).status_code == 200
     assert_invalid_token(call_hello(live_server, before), "key the issuer does not publish")
 
