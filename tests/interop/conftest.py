@@ -11,6 +11,7 @@ from .node import NodeProcess, node_executable
 TIMEOUT = 10
 OIDC_AUDIENCE = "api://default"
 OTHER_RESOURCE = "urn:interop:other"
+OPAQUE_RESOURCE = "urn:interop:opaque"
 HELLO_SCOPE = "hello:read"
 OTHER_SCOPE = "other:read"  # a scope the API does not accept for `GET /`
 

@@ -16,8 +16,9 @@
 //                                       indicators (RFC 8707); JWT access tokens (RFC 9068,
 //                                       `typ: at+jwt`, `client_id` and `scope` claims)
 //   /reg, /reg/:id                      dynamic registration and its management (RFC 7591, 7592)
-// Two resource servers: --resource (audience --audience, the one ccproject trusts) and
-// `urn:interop:other` (audience `urn:interop:other`), so a token can be minted for another API.
+// Three resource servers: --resource (audience --audience, the one ccproject trusts),
+// `urn:interop:other` (a JWT for another API's audience) and `urn:interop:opaque` (opaque tokens,
+// as a server not configured for JWT access tokens would issue).
 //
 // Key rotation, done the way an oidc-provider deployment does it (a new `jwks` configuration,
 // new key first): POST /__admin/rotate builds a new Provider over the same in-memory storage with
@@ -49,6 +50,7 @@ if (!clientSecret || !adminToken) {
 }
 
 const OTHER_RESOURCE = 'urn:interop:other';
+const OPAQUE_RESOURCE = 'urn:interop:opaque';
 const scopes = args.scope.split(' ').filter(Boolean);
 
 async function newSigningKey() {
@@ -58,13 +60,13 @@ async function newSigningKey() {
   return { ...jwk, kid: await jose.calculateJwkThumbprint(jwk), alg: 'RS256', use: 'sig' };
 }
 
-function resourceServer(audience) {
+function resourceServer(audience, format = 'jwt') {
   return {
     audience,
     scope: scopes.join(' '),
     accessTokenTTL: 300,
-    accessTokenFormat: 'jwt',
-    jwt: { sign: { alg: 'RS256' } },
+    accessTokenFormat: format,
+    ...(format === 'jwt' ? { jwt: { sign: { alg: 'RS256' } } } : {}),
   };
 }
 
@@ -107,6 +109,7 @@ function configuration(keys) {
         getResourceServerInfo: (ctx, indicator) => {
           if (indicator === args.resource) return resourceServer(args.audience);
           if (indicator === OTHER_RESOURCE) return resourceServer(OTHER_RESOURCE);
+          if (indicator === OPAQUE_RESOURCE) return resourceServer(OPAQUE_RESOURCE, 'opaque');
           throw new errors.InvalidTarget();
         },
       },

@@ -13,7 +13,7 @@ from api.authentication import OAuthClientCredentialsAuthentication
 from api.exceptions import InvalidToken
 from api.jwks import KeySet
 
-from .conftest import HELLO_SCOPE, OIDC_AUDIENCE, OTHER_RESOURCE, OTHER_SCOPE, TIMEOUT
+from .conftest import HELLO_SCOPE, OIDC_AUDIENCE, OPAQUE_RESOURCE, OTHER_RESOURCE, OTHER_SCOPE, TIMEOUT
 
 pytestmark = pytest.mark.interop
 
@@ -81,6 +81,13 @@ def test_token_for_another_resource_is_rejected(trust_oidc_provider, live_server
     token = trust_oidc_provider.token(resource=OTHER_RESOURCE)
     assert jwt.decode(token, options={"verify_signature": False})["aud"] == OTHER_RESOURCE
     assert_invalid_token(call_hello(live_server, token), "wrong audience")
+
+
+def test_its_opaque_token_is_rejected_as_malformed(trust_oidc_provider, live_server):
+    """A server not set up for JWT access tokens issues opaque ones: 401, and no key fetch needed."""
+    token = trust_oidc_provider.token(resource=OPAQUE_RESOURCE)
+    assert token.count(".") == 0
+    assert_invalid_token(call_hello(live_server, token), "malformed")
 
 
 def test_api_expecting_another_audience_rejects_it(trust_oidc_provider, settings, live_server):
