@@ -62,6 +62,12 @@ def test_api_accepts_its_token_over_http(trust_oidc_provider, live_server):
     assert response.json() == "Hello World!"
 
 
+def test_strict_rfc_9068_mode_accepts_its_tokens(trust_oidc_provider, settings, live_server):
+    """oidc-provider's tokens carry every claim and the `typ` RFC 9068 requires."""
+    settings.API_AUTH = {**settings.API_AUTH, "STRICT_RFC9068": True}
+    assert call_hello(live_server, trust_oidc_provider.token()).status_code == 200
+
+
 def test_keys_from_a_configured_jwks_uri_instead_of_discovery(trust_oidc_provider, settings, live_server):
     settings.API_AUTH = {**settings.API_AUTH, "JWKS_URI": trust_oidc_provider.metadata["jwks_uri"]}
     assert call_hello(live_server, trust_oidc_provider.token()).status_code == 200
@@ -120,7 +126,11 @@ def test_token_signed_by_another_key_with_its_kid_is_rejected(trust_oidc_provide
 
 @pytest.fixture
 def key_set_clock(monkeypatch):
-    """The key-set cache's clock (its `timer` hook), moved forward by `advance(seconds)`."""
+    """The key-set cache's clock only (its `timer` hook), moved forward by `advance(seconds)`.
+
+    Not the root `clock` fixture: that one also moves the validator's clock, and oidc-provider's
+    five-minute tokens would then fail as expired rather than for the key that signed them.
+    """
     offset = [0.0]
     monkeypatch.setattr(KeySet, "timer", staticmethod(lambda: time.time() + offset[0]))
 

@@ -4,17 +4,12 @@ import jwt
 import pytest
 import requests
 
-from api.conf import DEFAULTS
 from authserver.keys import current_signing_key, load_private_key
 from authserver.models import Client
 
 from .conftest import OIDC_AUDIENCE, OTHER_RESOURCE, TIMEOUT
 
-pytestmark = [
-    pytest.mark.interop,
-    pytest.mark.e2e,
-    pytest.mark.skipif("ISSUERS" not in DEFAULTS, reason="needs the API_AUTH['ISSUERS'] setting (issue 3)"),
-]
+pytestmark = [pytest.mark.interop, pytest.mark.e2e]
 
 SECRET = "two-issuers-secret-" + "w" * 40
 
