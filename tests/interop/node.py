@@ -51,7 +51,13 @@ class NodeProcess:
     def start(self, timeout: float = STARTUP_TIMEOUT) -> dict:
         """Start the process and return its ready line; raise `RuntimeError` if it never comes."""
         self.process = subprocess.Popen(
-            self.command, cwd=HERE, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr
+            # stdin is a pipe only we hold: if this process dies unannounced, the server sees its end and exits.
+            self.command,
+            cwd=HERE,
+            env=self.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
         )
         line: list[bytes] = []
         reader = threading.Thread(target=lambda: line.append(self.process.stdout.readline()), daemon=True)
@@ -77,8 +83,10 @@ class NodeProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(STOP_TIMEOUT)
-        if self.process is not None and self.process.stdout:
-            self.process.stdout.close()
+        if self.process is not None:
+            for stream in (self.process.stdin, self.process.stdout):
+                if stream:
+                    stream.close()
         if not self.stderr.closed:
             self.stderr.close()
 

@@ -1,7 +1,7 @@
 // panva's oidc-provider, configured as a client-credentials authorization server for the interop tests.
 //
 // Usage: node oidc_server.mjs [--port 0] [--audience api://default] [--resource api://default]
-//                             [--client-id ID] [--scope "hello:read"]
+//                             [--client-id ID] [--scope "hello:read"] [--lifetime 3600]
 // Secrets come from the environment, never argv (argv is visible to every local user):
 //   INTEROP_CLIENT_SECRET  the pre-registered client's secret (required)
 //   INTEROP_ADMIN_TOKEN    bearer token of the admin routes below (required)
@@ -39,6 +39,8 @@ const { values: args } = parseArgs({
     resource: { type: 'string', default: 'api://default' },
     'client-id': { type: 'string', default: 'interop-client' },
     scope: { type: 'string', default: 'hello:read' },
+    // Exit after this many seconds whatever happens: a test server must never outlive its run.
+    lifetime: { type: 'string', default: '3600' },
   },
 });
 
@@ -174,11 +176,15 @@ server.listen(Number(args.port), '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ ready: true, issuer: provider.issuer, port })}\n`);
 });
 
-// The test fixture stops us with SIGTERM; close the listener and exit promptly.
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.on(signal, () => {
-    server.close();
-    server.closeAllConnections();
-    process.exit(0);
-  });
+function shutdown() {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
 }
+
+// The test fixture stops us with SIGTERM. Should it die without doing so (SIGKILL, a crash),
+// our stdin, a pipe from it, reaches its end and we stop as well; and the lifetime bounds the rest.
+for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, shutdown);
+process.stdin.on('end', shutdown);
+process.stdin.resume();
+setTimeout(shutdown, Number(args.lifetime) * 1000).unref();

@@ -63,3 +63,14 @@ def test_a_stopped_server_is_gone_from_its_port():
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
     process.stop()  # idempotent
+
+
+def test_a_server_whose_test_process_vanished_exits_by_itself():
+    """Were pytest killed outright, the server's stdin pipe would end: it must not linger."""
+    node.node_executable()
+    process, _server = start_oidc_provider()
+    try:
+        process.process.stdin.close()
+        assert process.process.wait(node.STOP_TIMEOUT) == 0
+    finally:
+        process.stop()
