@@ -1,0 +1,186 @@
+"""What the server benchmarks share: gunicorn processes on loopback, a Django environment, wrk runs."""
+
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_DIR = Path(__file__).resolve().parent / "wrk"
+# One server configuration for every variant (the issue's rule): 2 sync workers, no threads.
+GUNICORN_OPTIONS = ["--workers", "2", "--worker-class", "sync", "--threads", "1", "--keep-alive", "2"]
+
+
+def free_port() -> int:
+    """A free loopback port below Linux's ephemeral range, so outgoing connections cannot take it first."""
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port")
+
+
+def django_env(workdir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a benchmark server: bench settings, a private SQLite file, no `.env`."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "ENV_FILE": os.devnull,
+        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "CACHE_URL": "dbcache://ccproject_cache",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True, cwd=ROOT)
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Configure Django in this process with a server's environment (to mint tokens, create clients)."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+class Gunicorn:
+    """A gunicorn master serving the project on 127.0.0.1, stopped on exit (SIGTERM, then SIGKILL)."""
+
+    def __init__(self, env: dict[str, str], *, port: int | None = None, options: list[str] | None = None):
+        self.env = env
+        self.port = port or free_port()
+        self.options = GUNICORN_OPTIONS if options is None else options
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_path: str = "/", timeout: float = 60) -> "Gunicorn":
+        command = [sys.executable, "-m", "gunicorn", "ccproject.wsgi:application", "-b", f"127.0.0.1:{self.port}"]
+        self.process = subprocess.Popen(
+            [*command, *self.options], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode(errors='replace')[-2000:]}")
+            try:
+                requests.get(self.url + ready_path, timeout=2)
+                if len(self.worker_pids()) >= self.workers:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn on port {self.port} did not start within {timeout} s")
+
+    @property
+    def workers(self) -> int:
+        return int(self.options[self.options.index("--workers") + 1]) if "--workers" in self.options else 1
+
+    def worker_pids(self) -> list[int]:
+        """The master's children, read from /proc (Linux)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> "Gunicorn":
+        return self if self.process else self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, KiB (`VmRSS` of /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+@dataclass
+class WrkResult:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int  # non-2xx/3xx answers plus socket errors
+
+    def as_dict(self) -> dict:
+        return self.__dict__.copy()
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """Requests/s, p50, p99 and errors from `wrk --latency` output."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return WrkResult(rps, p50, p99, total, errors)
+
+
+def run_wrk(
+    url: str,
+    *,
+    duration: float,
+    connections: int = 4,
+    threads: int = 1,
+    token: str | None = None,
+    tokens_file: Path | None = None,
+    limit: int = 0,
+) -> WrkResult:
+    """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through."""
+    command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
+    env = {**os.environ}
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    if tokens_file:
+        command += ["-s", str(WRK_DIR / "tokens.lua")]
+        env.update(WRK_TOKENS=str(tokens_file), WRK_LIMIT=str(limit))
+    completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
+    return parse_wrk(completed.stdout)

@@ -1,0 +1,15 @@
+"""Settings for benchmark servers: the project's own, plus the peers' endpoints in `bench.urls`."""
+
+import os
+
+# A developer's .env must not change what is measured; the environment still applies.
+os.environ.setdefault("ENV_FILE", os.devnull)
+
+from ccproject.settings import *  # noqa: F403
+from ccproject.settings import LOGGING
+
+ROOT_URLCONF = "bench.urls"
+
+# Production-like: no per-request debug bookkeeping, and warnings only in the logs.
+DEBUG = os.environ.get("DEBUG", "false").lower() == "true"
+LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": os.environ.get("LOG_LEVEL", "WARNING")}}

@@ -1,0 +1,111 @@
+"""Throughput: the hello endpoint under wrk, unauthenticated, with our authentication, and the peers'.
+
+Run: `.venv/bin/python -m bench.throughput [--quick]`. One gunicorn serves every variant with
+the same configuration (2 sync workers); the embedded issuer runs in a second gunicorn.
+Prints requests/s, p50 and p99 per variant and its ratio to the unauthenticated baseline
+measured in the same run; writes bench/results/throughput.json for `bench.plot`.
+"""
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .harness import GUNICORN_OPTIONS, Gunicorn, free_port, run_wrk
+from .issuer import CLIENT_ID, EmbeddedIssuer
+
+RESULTS = Path(__file__).resolve().parent / "results"
+BASELINE = "unauthenticated (baseline)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short runs: checks the harness, not the numbers")
+    parser.add_argument("--duration", type=float, help="seconds per measured run")
+    parser.add_argument("--rounds", type=int, help="rounds over all variants; the best round of each counts")
+    parser.add_argument("--tokens", type=int, help="distinct tokens per round for the many-token variant")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=RESULTS / "throughput.json")
+    args = parser.parse_args(argv)
+    duration = args.duration or (2 if args.quick else 10)
+    rounds = args.rounds or (1 if args.quick else 2)
+    n_tokens = args.tokens or (300 if args.quick else 30_000)
+
+    with tempfile.TemporaryDirectory(prefix="ccp-bench-") as tmp:
+        workdir = Path(tmp)
+        issuer = EmbeddedIssuer(workdir, free_port()).prepare()
+        print(f"minting {rounds} x {n_tokens} distinct tokens...", file=sys.stderr)
+        token_files = []
+        for r in range(rounds):
+            path = workdir / f"tokens-{r}.txt"
+            path.write_text("\n".join(issuer.mint() for _ in range(n_tokens)) + "\n")
+            token_files.append(path)
+
+        with Gunicorn(issuer.env, port=issuer.port).start(ready_path="/oauth2/default/v1/keys"):
+            token = issuer.token()
+            introspection_url, introspector = issuer.introspection_url(token)
+            api_env = {
+                **issuer.env,
+                "BENCH_INTROSPECTION_URL": introspection_url,
+                "BENCH_INTROSPECTION_CLIENT_ID": CLIENT_ID,
+                "BENCH_INTROSPECTION_SECRET": issuer.secret,
+            }
+            with Gunicorn(api_env).start(ready_path="/bench/open") as api:
+                variants = {
+                    BASELINE: dict(path="/bench/open"),
+                    "ours, one token": dict(path="/", token=token),
+                    f"ours, {n_tokens} distinct tokens": dict(path="/", tokens_file=True),
+                    "peer: PyJWKClient + jwt.decode": dict(path="/bench/pyjwk", token=token),
+                    f"peer: introspection ({introspector})": dict(path="/bench/introspect", token=token),
+                }
+                best: dict[str, dict] = {}
+                for r in range(rounds):
+                    for name, variant in variants.items():
+                        url = api.url + variant["path"]
+                        files = {"tokens_file": token_files[r]} if variant.get("tokens_file") else {}
+                        if not files:  # warm every worker (keys, sessions) outside the measured run
+                            run_wrk(url, duration=1, connections=args.connections, token=variant.get("token"))
+                        result = run_wrk(
+                            url, duration=duration, connections=args.connections, token=variant.get("token"), **files
+                        )
+                        print(
+                            f"round {r + 1} {name}: {result.requests_per_s:.0f} req/s, errors {result.errors}",
+                            file=sys.stderr,
+                        )
+                        if name not in best or result.requests_per_s > best[name]["requests_per_s"]:
+                            best[name] = result.as_dict()
+                        time.sleep(0.5)
+
+    baseline = best[BASELINE]["requests_per_s"]
+    print(f"throughput: gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {args.connections} connections, {duration:g} s")
+    print(f"  best of {rounds} round(s); {n_tokens} distinct tokens per round for the many-token variant")
+    print(f"  {'variant':<46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    for name, result in best.items():
+        result["ratio"] = result["requests_per_s"] / baseline
+        print(
+            f"  {name:<46} {result['requests_per_s']:8.0f} {result['p50_ms']:8.2f} {result['p99_ms']:8.2f}"
+            f" {result['errors']:7d} {result['ratio']:6.2f}"
+        )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "duration_s": duration,
+                "rounds": rounds,
+                "tokens": n_tokens,
+                "connections": args.connections,
+                "gunicorn": GUNICORN_OPTIONS,
+                "variants": best,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
