@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
 # One server configuration for every variant (the issue's rule): 2 sync workers, no threads.
-GUNICORN_OPTIONS = ["--workers", "2", "--worker-class", "sync", "--threads", "1", "--keep-alive", "2"]
+# No control socket: every gunicorn 27 master would otherwise share ~/.gunicorn/gunicorn.ctl.
+GUNICORN_OPTIONS = [
+    *("--workers", "2", "--worker-class", "sync", "--threads", "1", "--keep-alive", "2"),
+    "--no-control-socket",
+]
 
 
 def free_port() -> int:
@@ -73,13 +78,15 @@ class Gunicorn:
 
     def start(self, ready_path: str = "/", timeout: float = 60) -> "Gunicorn":
         command = [sys.executable, "-m", "gunicorn", "ccproject.wsgi:application", "-b", f"127.0.0.1:{self.port}"]
+        # A file, not a pipe: nobody reads a pipe during the run, and a full one blocks the workers.
+        self.log = tempfile.NamedTemporaryFile(prefix="ccp-bench-gunicorn-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
-            [*command, *self.options], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [*command, *self.options], env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self.log
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode(errors='replace')[-2000:]}")
+                raise RuntimeError(f"gunicorn exited: {Path(self.log.name).read_text(errors='replace')[-2000:]}")
             try:
                 requests.get(self.url + ready_path, timeout=2)
                 if len(self.worker_pids()) >= self.workers:
@@ -115,6 +122,7 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        self.log.close()
 
     def __enter__(self) -> "Gunicorn":
         return self if self.process else self.start()
@@ -184,3 +192,50 @@ def run_wrk(
         env.update(WRK_TOKENS=str(tokens_file), WRK_LIMIT=str(limit))
     completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
     return parse_wrk(completed.stdout)
+
+
+class RedisServer:
+    """A private redis-server on a free loopback port (never the shared one), stopped on exit."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def __enter__(self) -> "RedisServer":
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError("redis-server did not start")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def start_wrk(url: str, *, duration: float, tokens_file: Path, connections: int = 2) -> subprocess.Popen:
+    """wrk in the background cycling through a token file (several servers are driven at once)."""
+    command = ["wrk", "--latency", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
+    command += ["-s", str(WRK_DIR / "tokens.lua"), url]
+    env = {**os.environ, "WRK_TOKENS": str(tokens_file), "WRK_LIMIT": "0"}
+    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_wrk(process: subprocess.Popen) -> WrkResult:
+    stdout, stderr = process.communicate(timeout=600)
+    if process.returncode != 0:
+        raise RuntimeError(f"wrk failed: {stderr}")
+    return parse_wrk(stdout)

@@ -23,6 +23,7 @@ class KeyServer:
         self.max_age = max_age
         self.key_size = key_size
         self.keys: list[tuple[str, rsa.RSAPrivateKey]] = []
+        self.unpublished: set[str] = set()
         self.jwks_requests = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -50,17 +51,27 @@ class KeyServer:
     def signing_key(self) -> rsa.RSAPrivateKey:
         return self.keys[0][1]
 
-    def rotate(self) -> str:
-        """Publish a new signing key (it signs from now on); the old keys stay published."""
+    def rotate(self, *, publish: bool = True) -> str:
+        """A new signing key (it signs from now on); the old keys stay published.
+
+        With `publish=False` the key signs but is not in the JWKS until `publish(kid)`, so
+        tokens for after a rotation can be minted before the measured run.
+        """
         key = rsa.generate_private_key(public_exponent=65537, key_size=self.key_size)
         kid = "bench-" + secrets.token_hex(8)
         with self._lock:
             self.keys.insert(0, (kid, key))
+            if not publish:
+                self.unpublished.add(kid)
         return kid
+
+    def publish(self, kid: str) -> None:
+        with self._lock:
+            self.unpublished.discard(kid)
 
     def jwks(self) -> dict:
         with self._lock:
-            keys = list(self.keys)
+            keys = [(kid, key) for kid, key in self.keys if kid not in self.unpublished]
         out = []
         for kid, key in keys:
             jwk = jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True)

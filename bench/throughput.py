@@ -27,7 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds over all variants; the best round of each counts")
     parser.add_argument("--tokens", type=int, help="distinct tokens per round for the many-token variant")
     parser.add_argument("--connections", type=int, default=4)
-    parser.add_argument("--out", type=Path, default=RESULTS / "throughput.json")
+    parser.add_argument(
+        "--out", type=Path, help="JSON results (default bench/results/throughput.json; none in --quick)"
+    )
     args = parser.parse_args(argv)
     duration = args.duration or (2 if args.quick else 10)
     rounds = args.rounds or (1 if args.quick else 2)
@@ -88,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name:<46} {result['requests_per_s']:8.0f} {result['p50_ms']:8.2f} {result['p99_ms']:8.2f}"
             f" {result['errors']:7d} {result['ratio']:6.2f}"
         )
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
+    out = args.out or (None if args.quick else RESULTS / "throughput.json")
+    if out is None:
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
         json.dumps(
             {
                 "duration_s": duration,
@@ -103,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         + "\n"
     )
-    print(f"written to {args.out}")
+    print(f"written to {out}")
     return 0
 
 
