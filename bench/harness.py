@@ -180,7 +180,6 @@ def run_wrk(
     threads: int = 1,
     token: str | None = None,
     tokens_file: Path | None = None,
-    limit: int = 0,
 ) -> WrkResult:
     """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through."""
     command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
@@ -189,7 +188,7 @@ def run_wrk(
         command += ["-H", f"Authorization: Bearer {token}"]
     if tokens_file:
         command += ["-s", str(WRK_DIR / "tokens.lua")]
-        env.update(WRK_TOKENS=str(tokens_file), WRK_LIMIT=str(limit))
+        env["WRK_TOKENS"] = str(tokens_file)
     completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
     return parse_wrk(completed.stdout)
 
@@ -230,7 +229,7 @@ def start_wrk(url: str, *, duration: float, tokens_file: Path, connections: int 
     """wrk in the background cycling through a token file (several servers are driven at once)."""
     command = ["wrk", "--latency", "-t", "1", "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
     command += ["-s", str(WRK_DIR / "tokens.lua"), url]
-    env = {**os.environ, "WRK_TOKENS": str(tokens_file), "WRK_LIMIT": "0"}
+    env = {**os.environ, "WRK_TOKENS": str(tokens_file)}
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -78,26 +78,9 @@ class KeyServer:
             out.append({**jwk, "kid": kid, "alg": "RS256", "use": "sig"})
         return {"keys": out}
 
-    def mint(self, *, lifetime: int = 3600, kid: str | None = None, key=None, **claims) -> str:
-        """An access token in the embedded issuer's shape (Okta claims plus RFC 9068's)."""
-        now = int(time.time())
-        client_id = claims.pop("client_id", "bench-client")
-        payload = {
-            "ver": 1,
-            "jti": "AT." + secrets.token_urlsafe(16),
-            "iss": self.issuer,
-            "aud": AUDIENCE,
-            "iat": now,
-            "exp": now + lifetime,
-            "cid": client_id,
-            "client_id": client_id,
-            "scp": ["hello:read"],
-            "scope": "hello:read",
-            "sub": client_id,
-            **claims,
-        }
-        headers = {"kid": kid or self.kid, "typ": "at+jwt"}
-        return jwt.encode(payload, key or self.signing_key, algorithm="RS256", headers=headers)
+    def mint(self, *, kid: str | None = None, key=None, **claims) -> str:
+        """An access token of this issuer, signed with its newest key unless told otherwise."""
+        return mint_token(self.issuer, kid or self.kid, key or self.signing_key, **claims)
 
     def start(self) -> "KeyServer":
         self._thread.start()
@@ -144,3 +127,24 @@ class KeyServer:
                 pass
 
         return Handler
+
+
+def mint_token(issuer: str, kid: str, key: rsa.RSAPrivateKey, *, lifetime: int = 3600, **claims) -> str:
+    """An access token in the embedded issuer's shape (Okta claims plus RFC 9068's)."""
+    now = int(time.time())
+    client_id = claims.pop("client_id", "bench-client")
+    payload = {
+        "ver": 1,
+        "jti": "AT." + secrets.token_urlsafe(16),
+        "iss": issuer,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + lifetime,
+        "cid": client_id,
+        "client_id": client_id,
+        "scp": ["hello:read"],
+        "scope": "hello:read",
+        "sub": client_id,
+        **claims,
+    }
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid, "typ": "at+jwt"})

@@ -1,9 +1,6 @@
 -- wrk script: cycle through pre-minted bearer tokens (one per line of the file $WRK_TOKENS).
--- With $WRK_LIMIT > 0 each thread stops after that many responses (the memory benchmark).
 local tokens = {}
 local index = 0
-local limit = tonumber(os.getenv("WRK_LIMIT") or "0")
-local answered = 0
 
 local threads = 0
 
@@ -23,13 +20,4 @@ end
 function request()
   index = index % #tokens + 1
   return wrk.format("GET", nil, { ["Authorization"] = "Bearer " .. tokens[index] })
-end
-
-if limit > 0 then
-  function response(status, headers, body)
-    answered = answered + 1
-    if answered >= limit then
-      wrk.thread:stop()
-    end
-  end
 end
