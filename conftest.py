@@ -1,5 +1,7 @@
 """Shared fixtures: a signing key, its JWKS, a token factory, a faked issuer and an API client."""
 
+import base64
+import json
 import time
 import uuid
 
@@ -8,6 +10,7 @@ import pytest
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import caches
+from jwt.algorithms import get_default_algorithms
 from rest_framework.test import APIClient
 
 from api.jwks import reset_key_sets
@@ -82,3 +85,70 @@ def issuer_http(jwks):
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+class Clock:
+    """An injected clock: `timer` and `sleep` for `KeySet` and the authentication class."""
+
+    def __init__(self, now: float | None = None):
+        self.now = time.time() if now is None else now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    """Time for the key-set cache and the validator, advanced by hand (tests never sleep)."""
+    from api.authentication import OAuthClientCredentialsAuthentication
+    from api.jwks import KeySet
+
+    fake = Clock()
+    monkeypatch.setattr(KeySet, "timer", staticmethod(fake))
+    monkeypatch.setattr(KeySet, "sleep", staticmethod(fake.sleep))
+    monkeypatch.setattr(OAuthClientCredentialsAuthentication, "timer", staticmethod(fake))
+    return fake
+
+
+def b64url(data: bytes | str | dict | list) -> str:
+    if isinstance(data, dict | list):
+        data = json.dumps(data)
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def raw_token(header: dict | str, claims: dict | str, key=None, alg: str | None = None) -> str:
+    """A JWS with exactly this header and payload (strings are taken verbatim), signed with `key`.
+
+    `alg` names the algorithm that really signs (default: the header's); no key means no signature.
+    """
+    signing_input = f"{b64url(header)}.{b64url(claims)}"
+    if key is None:
+        return signing_input + "."
+    algorithm = get_default_algorithms()[alg or header["alg"]]
+    signature = algorithm.sign(signing_input.encode(), algorithm.prepare_key(key))
+    return f"{signing_input}.{b64url(signature)}"
+
+
+def claims_at(now: float, **claims) -> dict:
+    """The default access-token claims at `now`; None drops a claim."""
+    base = {
+        "ver": 1,
+        "jti": f"AT.{uuid.uuid4().hex}",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": int(now),
+        "exp": int(now) + 3600,
+        "cid": "client-1",
+        "scp": ["hello:read"],
+        "sub": "client-1",
+    }
+    base.update(claims)
+    return {name: value for name, value in base.items() if value is not None}

@@ -8,4 +8,4 @@ class ApiConfig(AppConfig):
     verbose_name = "Resource server"
 
     def ready(self) -> None:
-        from . import conf  # noqa: F401  (connects the setting_changed receiver)
+        from . import checks, conf  # noqa: F401  (registers the checks, connects the setting_changed receiver)

@@ -1,6 +1,7 @@
-"""`OAuthClientCredentialsAuthentication`: DRF authentication by a locally validated bearer JWT."""
+"""`OAuthClientCredentialsAuthentication`: DRF authentication by a locally validated bearer JWT (RFC 6750)."""
 
 import re
+import time
 
 from rest_framework.authentication import BaseAuthentication
 
@@ -13,11 +14,15 @@ from .exceptions import (
     ServiceUnavailable,
     TokenError,
 )
-from .principal import ClientPrincipal
+from .principal import ClientPrincipal, ValidatedToken
 from .validation import validate_token
 
-# RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+# RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
 B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+BEARER_SCHEME = re.compile(r"(?:^|,)\s*bearer(?:\s|$)", re.IGNORECASE)
+# RFC 6750 §2.2 and §2.3: the other two ways to send a token, which this API refuses.
+TOKEN_PARAMETER = "access_token"
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 
 class OAuthClientCredentialsAuthentication(BaseAuthentication):
@@ -25,11 +30,14 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
 
     Returns `(ClientPrincipal, ValidatedToken)` for a valid token and `None` when the
     request carries no bearer credentials (so the view answers 401 with a bare challenge).
-    Raises `InvalidRequest` (400) for a malformed header, `InvalidToken` (401) for a token
-    that fails validation, and `ServiceUnavailable` (503) when no key can be had.
+    Raises `InvalidRequest` (400) for a malformed header or a token sent another way,
+    `InvalidToken` (401) for a token that fails validation, and `ServiceUnavailable` (503)
+    when no key can be had. Hooks: `keyword`, `timer`, `validate` and `get_token`.
     """
 
     keyword = "Bearer"
+    timer = staticmethod(time.time)
+    validate = staticmethod(validate_token)
 
     @property
     def www_authenticate_realm(self) -> str:
@@ -40,7 +48,7 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         if token is None:
             return None
         try:
-            validated = validate_token(token)
+            validated: ValidatedToken = self.validate(token, now=self.timer())
         except KeysUnavailable as exc:
             raise ServiceUnavailable(exc.description, retry_after=exc.retry_after) from exc
         except TokenError as exc:
@@ -49,9 +57,31 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         return principal, validated
 
     def get_token(self, request) -> str | None:
-        """The token of the `Authorization` header, `None` without bearer credentials."""
+        """The token of the `Authorization` header; `None` without bearer credentials.
+
+        RFC 6750 §2: a client must use one method only. A token in the URI query or a form
+        body is refused with `invalid_request` (URIs end up in logs, RFC 6750 §5.3), whether
+        or not the header carries one too.
+        """
         header = request.META.get("HTTP_AUTHORIZATION", "")
+        if self.has_other_token(request):
+            raise InvalidRequest(
+                "Send the access token only in the Authorization header, not in the URL or the body.",
+                realm=self.www_authenticate_realm,
+            )
+        # A b64token holds no comma, but servers join a repeated header with one (RFC 9110 §5.3).
+        if "," in header and BEARER_SCHEME.search(header):
+            raise InvalidRequest(
+                "The Authorization header was sent more than once, or holds more than one token.",
+                realm=self.www_authenticate_realm,
+            )
         scheme, _, credentials = header.partition(" ")
+        if scheme[: len(self.keyword) + 1].rstrip().lower() == self.keyword.lower() != scheme.lower():
+            # "Bearer\t<token>": RFC 6750 §2.1 separates scheme and token by spaces only.
+            raise InvalidRequest(
+                "The Authorization header must be 'Bearer', one space, then the token.",
+                realm=self.www_authenticate_realm,
+            )
         if scheme.lower() != self.keyword.lower():
             return None
         try:
@@ -61,11 +91,20 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         except TokenError as exc:
             raise InvalidToken(exc.description, realm=self.www_authenticate_realm) from exc
 
+    def has_other_token(self, request) -> bool:
+        """An `access_token` in the query (RFC 6750 §2.3) or a form-encoded body (§2.2)."""
+        django_request = getattr(request, "_request", request)
+        if TOKEN_PARAMETER in django_request.GET:
+            return True
+        content_type = django_request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        return content_type == FORM_MEDIA_TYPE and TOKEN_PARAMETER in django_request.POST
+
     def parse_credentials(self, credentials: str) -> str:
         """Exactly one b64token (RFC 6750 §2.1) within the size cap."""
-        credentials = credentials.strip(" ")
-        if not credentials:
+        credentials = credentials.lstrip(" ")
+        if not credentials.strip(" "):
             raise MalformedRequest("The Authorization header has no token after 'Bearer'.")
+        credentials = credentials.rstrip(" ")
         if len(credentials) > api_settings.MAX_TOKEN_BYTES:
             raise TokenError("The access token is too large.")
         if not B64TOKEN.fullmatch(credentials):

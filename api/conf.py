@@ -4,23 +4,47 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+# Every asymmetric JWS algorithm this validator implements (RFC 7518 §3, RFC 8037 §3.1).
+SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+
 DEFAULTS = {
     # The trusted issuer: the token's `iss` must equal it exactly; discovery starts here.
     "ISSUER": "http://127.0.0.1:8000/oauth2/default",
-    # The `aud` value a token must carry.
+    # The `aud` value a token must carry (a string, or a list of which the token needs one).
     "AUDIENCE": "api://default",
-    # Skip discovery and fetch the key set from here.
+    # Skip discovery and fetch the key set of ISSUER from here.
     "JWKS_URI": None,
-    # Asymmetric algorithms only (RFC 8725 §3.1); HMAC and `none` are never accepted.
-    "ALGORITHMS": ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"],
+    # Several trusted issuers: {issuer: {"AUDIENCE", "ALGORITHMS", "JWKS_URI", "LEEWAY",
+    # "MAX_TOKEN_AGE", "STRICT_RFC9068"}}; options not given fall back to the settings here.
+    # When empty, ISSUER is the one trusted issuer.
+    "ISSUERS": {},
+    # Asymmetric algorithms only (RFC 8725 §3.1); HMAC and `none` are never accepted whatever this says.
+    "ALGORITHMS": list(SUPPORTED_ALGORITHMS),
     # Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
     "LEEWAY": 60,
+    # Reject tokens issued (`iat`) longer ago than this many seconds; None: no limit.
+    "MAX_TOKEN_AGE": None,
+    # RFC 9068 strict mode: `typ` must be `at+jwt` and the profile's claims must all be present.
+    "STRICT_RFC9068": False,
     # The Django cache alias that holds key sets, shared by every worker and host.
     "CACHE_ALIAS": "default",
     # How long a key set stays fresh when the response has no `Cache-Control: max-age`.
     "JWKS_TTL": 3600,
-    # At most one refetch per issuer in this window for tokens with an unknown `kid`.
+    # Bounds that the response's `max-age` is clamped to.
+    "JWKS_MIN_TTL": 300,
+    "JWKS_MAX_TTL": 86400,
+    # At most one key-set fetch per issuer in this window, cluster-wide; unknown `kid`s are remembered for it.
     "JWKS_REFRESH_COOLDOWN": 30,
+    # While the issuer is unreachable, known keys keep serving for this long after their last fetch.
+    "JWKS_MAX_STALENESS": 86400,
+    # While another worker refreshes a stale key set, look at the shared cache at most this often.
+    "JWKS_RECHECK_INTERVAL": 5,
+    # With no key at all, wait this long for the worker that is fetching before answering 503.
+    "JWKS_COLD_START_WAIT": 5.0,
+    # How long a discovered `jwks_uri` is remembered in the shared cache.
+    "DISCOVERY_TTL": 86400,
+    # RSA keys with a shorter modulus are ignored (RFC 7518 §3.3, NIST SP 800-131A).
+    "MIN_RSA_BITS": 2048,
     # (connect, read) timeouts for discovery and key-set requests, in seconds.
     "HTTP_TIMEOUT": (3.05, 5.0),
     # Responses larger than this are refused.
@@ -32,6 +56,9 @@ DEFAULTS = {
     # The realm in `WWW-Authenticate` challenges (RFC 6750 §3).
     "REALM": "api",
 }
+
+# Options an entry of ISSUERS may set; the rest are global.
+ISSUER_OPTIONS = ("AUDIENCE", "ALGORITHMS", "JWKS_URI", "LEEWAY", "MAX_TOKEN_AGE", "STRICT_RFC9068")
 
 
 class APISettings:
@@ -46,8 +73,13 @@ class APISettings:
             raise AttributeError(f"Invalid API_AUTH setting: {name!r}")
         cached = self.__dict__["_cached"]
         if name not in cached:
-            cached[name] = getattr(settings, "API_AUTH", {}).get(name, self.defaults[name])
+            cached[name] = self.user_settings.get(name, self.defaults[name])
         return cached[name]
+
+    @property
+    def user_settings(self) -> dict:
+        value = getattr(settings, "API_AUTH", None)
+        return value if isinstance(value, dict) else {}
 
     def reload(self) -> None:
         self._cached.clear()
@@ -58,8 +90,10 @@ api_settings = APISettings(DEFAULTS)
 
 @receiver(setting_changed)
 def reload_api_settings(*, setting: str, **kwargs) -> None:
-    if setting in ("API_AUTH", "CACHES"):
+    if setting in ("API_AUTH", "CACHES", "DEBUG"):
         api_settings.reload()
+        from .issuers import reset_trusted_issuers
         from .jwks import reset_key_sets
 
+        reset_trusted_issuers()
         reset_key_sets()

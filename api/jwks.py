@@ -1,104 +1,289 @@
 """The key-set cache: parsed keys in process over a JWKS document shared in Django's cache."""
 
+import hashlib
 import logging
+import math
 import time
+from dataclasses import dataclass, field
 
-import jwt
-from django.core.cache import caches
-from jwt.exceptions import PyJWKError
+import requests
 
 from .conf import api_settings
-from .discovery import discover_jwks_uri
+from .discovery import cached_jwks_uri
 from .exceptions import KeysUnavailable, TokenError
+from .keys import ParsedKeySet, VerificationKey, parse_jwks
 from .remote import FetchError, fetch_json
+from .sharedcache import SharedCache
 
 logger = logging.getLogger(__name__)
 
+# How often a worker waiting for another one's first fetch looks at the shared cache, seconds.
+COLD_START_POLL = 0.05
+# Unknown `kid`s remembered per process; a flood of random ones is cleared rather than grown.
+MAX_REMEMBERED_MISSES = 10_000
 
-def parse_jwks(document: dict) -> dict[str, jwt.PyJWK]:
-    """Usable signing keys by `kid`; keys of another use, unsupported or unparsable are skipped."""
-    keys = {}
-    for jwk in document.get("keys") or []:
-        if not isinstance(jwk, dict) or not isinstance(jwk.get("kid"), str):
-            continue
-        if jwk.get("use", "sig") != "sig":
-            continue
-        try:
-            key = jwt.PyJWK(jwk)
-        except (PyJWKError, ValueError, TypeError, KeyError):
-            continue
-        keys[jwk["kid"]] = key
-    return keys
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One fetched key set: what the hot path reads, swapped whole so threads never see half of it."""
+
+    keys: dict[str, VerificationKey] = field(default_factory=dict)
+    fetched_at: float = -math.inf
+    fresh_until: float = -math.inf
+    jwks_uri: str | None = None
+    ignored: tuple[str, ...] = ()
+
+
+def clamp_ttl(max_age: int | None) -> float:
+    """`Cache-Control: max-age` within [JWKS_MIN_TTL, JWKS_MAX_TTL]; JWKS_TTL without one."""
+    ttl = api_settings.JWKS_TTL if max_age is None else max_age
+    return float(min(max(ttl, api_settings.JWKS_MIN_TTL), api_settings.JWKS_MAX_TTL))
 
 
 class KeySet:
     """The signing keys of one issuer.
 
-    Level one is this object's parsed keys, so the hot path parses nothing and makes no
-    cache round trip. Level two is the JWKS document in the Django cache named by
-    `CACHE_ALIAS`, shared by every worker and host. The issuer is asked only when both
-    are stale, or (at most once per cooldown) when a token names an unknown `kid`.
+    Level one is `Snapshot`, this process's parsed keys: while fresh, `get_key` is a clock
+    read and a dict lookup. Level two is the JWKS document in the Django cache `CACHE_ALIAS`,
+    shared by every worker and host. Fetches from the issuer are single-flight cluster-wide:
+    a worker fetches only after winning the current cooldown window's slot (an atomic
+    `cache.add`), so the issuer sees at most one request per window whatever the traffic.
+    Time comes from `timer` and waiting from `sleep`, so tests inject both.
     """
 
-    cache_key_prefix = "ccp:jwks:"
+    cache_key_prefix = "ccp:jwks:v1:"
     timer = staticmethod(time.time)
+    sleep = staticmethod(time.sleep)
+    session: requests.Session | None = None
 
     def __init__(self, issuer: str, jwks_uri: str | None = None):
         self.issuer = issuer
         self.jwks_uri = jwks_uri
-        self._keys: dict[str, jwt.PyJWK] = {}
-        self._fresh_until = 0.0
+        # Hashed: issuer URLs may be longer than, or contain characters that, some backends refuse.
+        digest = hashlib.sha256(f"{issuer}\n{jwks_uri or ''}".encode()).hexdigest()[:32]
+        self.cache_key = self.cache_key_prefix + digest
+        self.shared = SharedCache(api_settings.CACHE_ALIAS, timer=lambda: self.timer())
+        self._snapshot = Snapshot()
+        self._check_at = -math.inf
+        self._misses: dict[str, float] = {}
+        self._lost_window: int | None = None
 
-    @property
-    def cache(self):
-        return caches[api_settings.CACHE_ALIAS]
+    # -- the hot path ---------------------------------------------------------------------
 
-    @property
-    def cache_key(self) -> str:
-        return self.cache_key_prefix + self.issuer
-
-    def get_key(self, kid: str) -> jwt.PyJWK:
+    def get_key(self, kid: str) -> VerificationKey:
         """The key for `kid`; raises `TokenError` if the issuer has none, `KeysUnavailable` if unreachable."""
         now = self.timer()
-        if now >= self._fresh_until:
-            self._load(now)
-        key = self._keys.get(kid)
-        if key is None and self._claim_refresh_slot(now):
-            self._refresh(now)
-            key = self._keys.get(kid)
+        if now >= self._check_at:
+            self._revalidate(now)
+        key = self._snapshot.keys.get(kid)
+        return key if key is not None else self._unknown_kid(kid, now)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    # -- freshness ------------------------------------------------------------------------
+
+    def _revalidate(self, now: float) -> None:
+        snapshot = self._adopt_shared(now)
+        if now < snapshot.fresh_until:
+            self._check_at = snapshot.fresh_until
+            return
+        if not self._refresh(now) and not self._usable(self._snapshot, now):
+            self._wait_for_peer()
+        snapshot, now = self._snapshot, self.timer()
+        if not self._usable(snapshot, now):
+            self._check_at = -math.inf
+            raise KeysUnavailable(
+                "The issuer's signing keys are unavailable; try again later.", retry_after=self.retry_after(now)
+            )
+        if now < snapshot.fresh_until:
+            self._check_at = snapshot.fresh_until
+        else:  # stale: another worker is refreshing, or the issuer is down; look again soon
+            limit = snapshot.fetched_at + api_settings.JWKS_MAX_STALENESS
+            self._check_at = min(now + api_settings.JWKS_RECHECK_INTERVAL, limit)
+
+    def _usable(self, snapshot: Snapshot, now: float) -> bool:
+        return now < snapshot.fetched_at + api_settings.JWKS_MAX_STALENESS
+
+    def _unknown_kid(self, kid: str, now: float) -> VerificationKey:
+        """A `kid` not in our keys: a rotation (fetch, within the cooldown) or a forgery (remember it)."""
+        if self._misses.get(kid, -math.inf) > now:
+            raise TokenError("The token is signed with a key the issuer does not publish.")
+        snapshot = self._adopt_shared(now)  # another worker may have fetched the rotation already
+        key = snapshot.keys.get(kid)
+        if key is None and now - snapshot.fetched_at >= api_settings.JWKS_REFRESH_COOLDOWN and self._refresh(now):
+            key = self._snapshot.keys.get(kid)
         if key is None:
+            self._remember_miss(kid, now)
             raise TokenError("The token is signed with a key the issuer does not publish.")
         return key
 
-    def _load(self, now: float) -> None:
-        entry = self.cache.get(self.cache_key)
-        if entry and entry["fresh_until"] > now:
-            self._install(entry)
-        else:
-            self._refresh(now)
+    def _remember_miss(self, kid: str, now: float) -> None:
+        if len(self._misses) >= MAX_REMEMBERED_MISSES:
+            self._misses = {k: until for k, until in self._misses.items() if until > now}
+            if len(self._misses) >= MAX_REMEMBERED_MISSES:
+                self._misses = {}
+        self._misses[kid] = now + api_settings.JWKS_REFRESH_COOLDOWN
 
-    def _claim_refresh_slot(self, now: float) -> bool:
-        """At most one unknown-`kid` refresh per cooldown window, across every worker."""
-        cooldown = api_settings.JWKS_REFRESH_COOLDOWN
-        return self.cache.add(self.cache_key + ":cooldown", now, timeout=cooldown)
+    # -- the shared level -----------------------------------------------------------------
 
-    def _refresh(self, now: float) -> None:
-        try:
-            document = fetch_json(self.jwks_uri or discover_jwks_uri(self.issuer))
-        except FetchError as exc:
-            if self._keys:
-                logger.warning("Key set refresh for %s failed, keeping known keys: %s", self.issuer, exc)
-                self._fresh_until = now + api_settings.JWKS_REFRESH_COOLDOWN
+    def _adopt_shared(self, now: float) -> Snapshot:
+        """Install the shared document if it is newer than ours; the current snapshot either way."""
+        entry = self.shared.get(self.cache_key)
+        if (
+            isinstance(entry, dict)
+            and entry.get("issuer") == self.issuer
+            and isinstance(entry.get("fetched_at"), int | float)
+            and isinstance(entry.get("fresh_until"), int | float)
+            and entry["fetched_at"] > self._snapshot.fetched_at
+        ):
+            parsed = parse_jwks(entry.get("jwks"))
+            if parsed.keys:
+                self._install(entry, parsed)
+        return self._snapshot
+
+    def _install(self, entry: dict, parsed: ParsedKeySet) -> None:
+        self._snapshot = Snapshot(
+            keys=parsed.keys,
+            fetched_at=float(entry["fetched_at"]),
+            fresh_until=float(entry["fresh_until"]),
+            jwks_uri=entry.get("jwks_uri"),
+            ignored=parsed.ignored,
+        )
+        self._check_at = self._snapshot.fresh_until
+        self._misses = {}
+
+    def _window(self, now: float) -> int:
+        return int(now // max(api_settings.JWKS_REFRESH_COOLDOWN, 1))
+
+    def _slot_key(self, window: int) -> str:
+        return f"{self.cache_key}:slot:{window}"
+
+    def retry_after(self, now: float) -> int:
+        """Seconds until the next cooldown window, when another fetch may be tried."""
+        cooldown = max(api_settings.JWKS_REFRESH_COOLDOWN, 1)
+        return max(1, math.ceil((self._window(now) + 1) * cooldown - now))
+
+    def _claim_slot(self, now: float) -> int | None:
+        """The current window if this worker won its fetch slot (one per window, cluster-wide)."""
+        window = self._window(now)
+        if self._lost_window == window:
+            return None
+        timeout = 2 * max(api_settings.JWKS_REFRESH_COOLDOWN, 1)
+        if self.shared.add(self._slot_key(window), "busy", timeout=timeout):
+            return window
+        self._lost_window = window
+        return None
+
+    def _wait_for_peer(self) -> None:
+        """With no key at all, give the worker that holds the slot time to finish its fetch."""
+        window = self._lost_window
+        deadline = self.timer() + api_settings.JWKS_COLD_START_WAIT
+        while window is not None:
+            if self._usable(self._adopt_shared(self.timer()), self.timer()):
                 return
-            raise KeysUnavailable(f"The issuer's signing keys are unavailable: {exc}") from exc
-        ttl = document.max_age if document.max_age is not None else api_settings.JWKS_TTL
-        entry = {"jwks": document.data, "fetched_at": now, "fresh_until": now + ttl}
-        self.cache.set(self.cache_key, entry, timeout=None)
-        self._install(entry)
+            if self.shared.get(self._slot_key(window)) != "busy" or self.timer() >= deadline:
+                return  # the fetch failed (or its worker died): answer now, retry next window
+            self.sleep(COLD_START_POLL)
 
-    def _install(self, entry: dict) -> None:
-        self._keys = parse_jwks(entry["jwks"])
-        self._fresh_until = entry["fresh_until"]
+    # -- fetching -------------------------------------------------------------------------
+
+    def _refresh(self, now: float, *, force: bool = False) -> bool:
+        """Fetch the key set if this worker wins the window's slot (or `force`); True when installed."""
+        window = self._window(now) if force else self._claim_slot(now)
+        if window is None:
+            return False
+        outcome = "failed"
+        try:
+            self.fetch(now)
+            outcome = "done"
+        except FetchError as exc:
+            self._record_failure(now, str(exc))
+        finally:
+            self.shared.set(self._slot_key(window), outcome, timeout=2 * max(api_settings.JWKS_REFRESH_COOLDOWN, 1))
+        return outcome == "done"
+
+    def fetch(self, now: float) -> Snapshot:
+        """Fetch, validate, share and install the key set; raise `FetchError`, leaving the cache untouched."""
+        uri_key = self.cache_key + ":uri"
+        jwks_uri = self.jwks_uri or cached_jwks_uri(self.issuer, self.shared, uri_key, now, self.session)
+        try:
+            document = fetch_json(jwks_uri, self.session)
+            parsed = parse_jwks(document.data)
+            if not parsed.keys:
+                reasons = "; ".join(parsed.ignored[:3]) or "no keys"
+                raise FetchError(f"{jwks_uri} holds no usable signing key ({reasons})")
+        except FetchError:
+            if not self.jwks_uri:  # the issuer may have moved its keys: discover again next time
+                self.shared.delete(uri_key)
+            raise
+        ttl = clamp_ttl(document.max_age)
+        entry = {
+            "issuer": self.issuer,
+            "jwks_uri": jwks_uri,
+            "jwks": document.data,
+            "fetched_at": now,
+            "fresh_until": now + ttl,
+        }
+        self.shared.set(self.cache_key, entry, timeout=ttl + api_settings.JWKS_MAX_STALENESS)
+        self.shared.delete(self.cache_key + ":failure")
+        self._install(entry, parsed)
+        if parsed.ignored:
+            ignored = "; ".join(parsed.ignored)
+            logger.info("Key set of %s: ignored %d key(s): %s", self.issuer, len(parsed.ignored), ignored)
+        return self._snapshot
+
+    def _record_failure(self, now: float, reason: str) -> None:
+        failure = {"at": now, "reason": reason}
+        self.shared.set(self.cache_key + ":failure", failure, timeout=api_settings.JWKS_MAX_STALENESS)
+        snapshot = self._snapshot
+        if self._usable(snapshot, now):
+            logger.warning(
+                "Key set refresh for %s failed (%s); serving the keys fetched %d s ago, for at most %d s more.",
+                self.issuer,
+                reason,
+                now - snapshot.fetched_at,
+                snapshot.fetched_at + api_settings.JWKS_MAX_STALENESS - now,
+            )
+        else:
+            logger.error("Key set refresh for %s failed (%s); no usable key: answering 503.", self.issuer, reason)
+
+    # -- operations (the `jwks` command) ----------------------------------------------------
+
+    def refresh_now(self) -> Snapshot:
+        """Fetch now, ignoring freshness and the cooldown; raise `FetchError` on failure."""
+        now = self.timer()
+        try:
+            return self.fetch(now)
+        except FetchError as exc:
+            self._record_failure(now, str(exc))
+            raise
+
+    def status(self) -> dict:
+        """What the shared cache holds for this issuer, for operators."""
+        now = self.timer()
+        self._adopt_shared(now)
+        snapshot = self._snapshot
+        failure = self.shared.get(self.cache_key + ":failure")
+        cached = snapshot.fetched_at > -math.inf
+        return {
+            "issuer": self.issuer,
+            "jwks_uri": snapshot.jwks_uri or self.jwks_uri,
+            "cached": cached,
+            "fetched_at": snapshot.fetched_at if cached else None,
+            "fresh_until": snapshot.fresh_until if cached else None,
+            "state": "missing"
+            if not cached
+            else "fresh"
+            if now < snapshot.fresh_until
+            else "stale"
+            if self._usable(snapshot, now)
+            else "expired",
+            "keys": [key.describe() for key in snapshot.keys.values()],
+            "ignored": list(snapshot.ignored),
+            "last_failure": failure if isinstance(failure, dict) else None,
+        }
 
 
 _key_sets: dict[tuple[str, str | None], KeySet] = {}
@@ -107,9 +292,10 @@ _key_sets: dict[tuple[str, str | None], KeySet] = {}
 def get_key_set(issuer: str, jwks_uri: str | None = None) -> KeySet:
     """The process-wide `KeySet` of an issuer."""
     key = (issuer, jwks_uri)
-    if key not in _key_sets:
-        _key_sets[key] = KeySet(issuer, jwks_uri)
-    return _key_sets[key]
+    key_set = _key_sets.get(key)
+    if key_set is None:
+        key_set = _key_sets.setdefault(key, KeySet(issuer, jwks_uri))
+    return key_set
 
 
 def reset_key_sets() -> None:

@@ -1,34 +1,63 @@
-"""Scope-based permissions for views protected by bearer tokens."""
+"""Scope-based permissions for views protected by bearer tokens (RFC 6750 §3.1 `insufficient_scope`)."""
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import BasePermission
 
 from .conf import api_settings
 from .exceptions import InsufficientScope
+from .principal import ValidatedToken
 
 
 class TokenHasScope(BasePermission):
-    """Requires every scope in the view's `required_scopes` (RFC 6750 §3.1 `insufficient_scope`).
+    """Requires every scope the view names for the request's method.
 
-    Unauthenticated requests are left to `IsAuthenticated` (401); an authenticated token
-    that lacks a scope gets 403 with the scopes it needs in the challenge.
+    The view names them with `required_scopes` (a list), `get_required_scopes()`, or
+    `required_scopes_by_method` (`{"GET": [...], "POST": [...]}`; HEAD falls back to GET, and a
+    method it does not list falls back to `required_scopes`). Unauthenticated requests are
+    left to `IsAuthenticated` (401); an authenticated token that lacks a scope gets 403 with
+    the scopes it needs in the challenge. A view that names no scopes is a configuration
+    error (`ImproperlyConfigured`), never an open door.
     """
+
+    message = "The access token lacks a scope this request needs."
 
     def has_permission(self, request, view) -> bool:
         token = request.auth
-        if token is None or not hasattr(token, "scopes"):
+        if not isinstance(token, ValidatedToken):
             return False
-        required = set(self.get_scopes(request, view))
-        if required <= token.scopes:
+        required = self.get_scopes(request, view)
+        if self.satisfied(required, token.scopes):
             return True
-        raise InsufficientScope(
-            "The access token lacks a scope this request needs.",
-            realm=api_settings.REALM,
-            extra={"scope": " ".join(sorted(required))},
+        raise InsufficientScope(self.message, realm=api_settings.REALM, extra={"scope": " ".join(sorted(required))})
+
+    def satisfied(self, required: frozenset[str], granted: frozenset[str]) -> bool:
+        """All of them."""
+        return required <= granted
+
+    def get_scopes(self, request, view) -> frozenset[str]:
+        by_method = getattr(view, "required_scopes_by_method", None)
+        if by_method is not None:
+            method = request.method.upper()
+            scopes = by_method.get(method, by_method.get("GET") if method == "HEAD" else None)
+            if scopes is not None:
+                return self._checked(scopes, view)
+        if hasattr(view, "get_required_scopes"):
+            return self._checked(view.get_required_scopes(), view)
+        if hasattr(view, "required_scopes"):
+            return self._checked(view.required_scopes, view)
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} requires {type(view).__name__} to define required_scopes "
+            f"(or required_scopes_by_method for {request.method})."
         )
 
-    def get_scopes(self, request, view) -> list[str]:
-        try:
-            return list(view.get_required_scopes() if hasattr(view, "get_required_scopes") else view.required_scopes)
-        except AttributeError as exc:
-            raise ImproperlyConfigured("TokenHasScope requires the view to define required_scopes.") from exc
+    def _checked(self, scopes, view) -> frozenset[str]:
+        if isinstance(scopes, str) or not scopes or not all(isinstance(scope, str) and scope for scope in scopes):
+            raise ImproperlyConfigured(f"{type(view).__name__} must name its scopes as a non-empty list of strings.")
+        return frozenset(scopes)
+
+
+class TokenHasAnyScope(TokenHasScope):
+    """Like `TokenHasScope`, but one of the named scopes is enough."""
+
+    def satisfied(self, required: frozenset[str], granted: frozenset[str]) -> bool:
+        return not required.isdisjoint(granted)

@@ -11,6 +11,11 @@ class ValidatedToken:
     client_id: str
     scopes: frozenset[str]
     issuer: str
+    expires_at: float | None = None
+    key_id: str | None = None
+
+    def has_scopes(self, *scopes: str) -> bool:
+        return set(scopes) <= self.scopes
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,10 @@ class ClientPrincipal:
     def pk(self) -> str:
         return self.client_id
 
+    @property
+    def id(self) -> str:
+        return self.client_id
+
     def __str__(self) -> str:
         return self.client_id
 
@@ -38,4 +47,10 @@ class ClientPrincipal:
         return self.client_id
 
     def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
         return False

@@ -1,9 +1,12 @@
 """Bounded HTTP GETs of JSON documents from an issuer (discovery, key sets)."""
 
+import ipaddress
 import json
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 
 from .conf import api_settings
 
@@ -30,8 +33,50 @@ def parse_max_age(cache_control: str) -> int | None:
     return None
 
 
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_secure_url(url: str) -> bool:
+    """https, or plain http to a loopback host or under DEBUG (keys fetched in clear text can be swapped)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or parts.scheme not in ("https", "http"):
+        return False
+    return parts.scheme == "https" or is_loopback(host) or bool(settings.DEBUG)
+
+
+def _strict_json_object(pairs: list) -> dict:
+    # Duplicate names make a document ambiguous (RFC 8259 §4): refuse rather than guess.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate name")
+    return result
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads(raw: bytes | str):
+    """Strict JSON: no duplicate names, no NaN or Infinity."""
+    return json.loads(raw, object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
+
+
 def fetch_json(url: str, session: requests.Session | None = None) -> JSONDocument:
     """GET `url` with timeouts and a size cap; raise `FetchError` on anything but a JSON object."""
+    if not is_secure_url(url):
+        raise FetchError(f"{url} is refused: https is required outside loopback and DEBUG")
     limit = api_settings.MAX_RESPONSE_BYTES
     http = session or requests
     try:
@@ -44,6 +89,9 @@ def fetch_json(url: str, session: requests.Session | None = None) -> JSONDocumen
         ) as response:
             if response.status_code != 200:
                 raise FetchError(f"{url} answered HTTP {response.status_code}")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"{url} answered more than {limit} bytes")
             body = bytearray()
             for chunk in response.iter_content(chunk_size=65536):
                 body.extend(chunk)
@@ -53,8 +101,8 @@ def fetch_json(url: str, session: requests.Session | None = None) -> JSONDocumen
     except requests.RequestException as exc:
         raise FetchError(f"{url} could not be reached: {type(exc).__name__}") from exc
     try:
-        data = json.loads(bytes(body))
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = loads(bytes(body))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise FetchError(f"{url} answered something that is not JSON") from exc
     if not isinstance(data, dict):
         raise FetchError(f"{url} answered JSON that is not an object")

@@ -1,83 +1,186 @@
-"""The validation policy for access tokens: pure JWT logic, no request objects."""
+"""The validation policy for JWT access tokens (RFC 7519, RFC 8725, RFC 9068): pure logic, no requests."""
 
-import jwt
+import base64
+import binascii
+import math
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
-from .conf import api_settings
 from .exceptions import TokenError
+from .issuers import IssuerPolicy, trusted_issuers
 from .jwks import get_key_set
+from .keys import KID, VerificationKey
 from .principal import ValidatedToken
+from .remote import loads
 
-# PyJWT's exceptions, in the words a client can act on (none of them echo the token).
-_DESCRIPTIONS = (
-    (jwt.ExpiredSignatureError, "The access token expired."),
-    (jwt.ImmatureSignatureError, "The access token is not valid yet."),
-    (jwt.InvalidAudienceError, "The access token is not meant for this API (wrong audience)."),
-    (jwt.InvalidIssuerError, "The access token comes from an untrusted issuer."),
-    (jwt.MissingRequiredClaimError, "The access token lacks a required claim."),
-    (jwt.InvalidSignatureError, "The access token's signature is invalid."),
-    (jwt.InvalidAlgorithmError, "The access token is signed with an algorithm this API does not accept."),
-    (jwt.DecodeError, "The access token is malformed."),
-)
+# RFC 7515 §7.1: the compact serialization is three base64url segments without padding.
+SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
+# RFC 7515 §4.1.9 / RFC 9068 §2.1: `typ` is a media type, compared case-insensitively.
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
+ACCEPTED_TYPES = ACCESS_TOKEN_TYPES | {"jwt"}
+# RFC 9068 §2.2: the claims every JWT access token carries.
+RFC9068_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
 
-
-def describe(exc: jwt.InvalidTokenError) -> str:
-    for kind, description in _DESCRIPTIONS:
-        if isinstance(exc, kind):
-            return description
-    return "The access token is invalid."
+KeySetLookup = Callable[[IssuerPolicy], object]
 
 
-def client_id_of(claims: dict) -> str | None:
-    """Okta's `cid`, RFC 9068's `client_id`, or `azp` (Auth0, Keycloak)."""
-    for name in ("cid", "client_id", "azp"):
-        if isinstance(claims.get(name), str):
-            return claims[name]
-    return None
+def _key_set_of(policy: IssuerPolicy):
+    return get_key_set(policy.issuer, policy.jwks_uri)
+
+
+@dataclass(frozen=True)
+class ParsedJWT:
+    header: dict
+    claims: dict
+    signing_input: bytes
+    signature: bytes
+
+
+def _b64decode(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def parse_jwt(token: str) -> ParsedJWT:
+    """Split and decode a JWS compact serialization; verify nothing. Raises `TokenError`."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise TokenError("The access token is malformed: it is not a signed JWT (three dot-separated parts).")
+    if not all(SEGMENT.fullmatch(part) for part in parts):
+        raise TokenError("The access token is malformed: a part is not base64url.")
+    try:
+        header, claims = loads(_b64decode(parts[0])), loads(_b64decode(parts[1]))
+        signature = _b64decode(parts[2])
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
+        raise TokenError("The access token is malformed: a part is not base64url-encoded JSON.") from exc
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise TokenError("The access token is malformed: its header and claims must be JSON objects.")
+    if not signature:
+        raise TokenError("The access token is not signed.")
+    return ParsedJWT(header, claims, f"{parts[0]}.{parts[1]}".encode("ascii"), signature)
+
+
+def _number(claims: dict, name: str) -> float | None:
+    """A NumericDate (RFC 7519 §2): a JSON number; not a string, not a boolean."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TokenError(f"The access token's '{name}' claim is not a number.")
+    return float(value)
+
+
+def check_header(header: dict, policy: IssuerPolicy) -> tuple[str, str]:
+    """The `(alg, kid)` of an acceptable header; raises `TokenError`.
+
+    `jku`, `x5u`, `jwk` and `x5c` are never read: keys come only from the issuer's key set
+    (RFC 8725 §3.10).
+    """
+    alg = header.get("alg")
+    # RFC 8725 §3.1: `none` and HMAC are not in any policy's algorithms, whatever the settings.
+    if not isinstance(alg, str) or alg not in policy.algorithms:
+        raise TokenError("The access token is signed with an algorithm this API does not accept.")
+    # RFC 7515 §4.1.11: extensions listed in `crit` must be understood; this validator knows none.
+    if "crit" in header or header.get("b64", True) is not True:
+        raise TokenError("The access token uses a critical header extension this API does not support.")
+    typ = header.get("typ")
+    if typ is not None and (not isinstance(typ, str) or typ.lower() not in ACCEPTED_TYPES):
+        raise TokenError("The access token has an unexpected type (typ); an access token is expected.")
+    if policy.strict_rfc9068 and (typ is None or typ.lower() not in ACCESS_TOKEN_TYPES):
+        raise TokenError("The token is not an RFC 9068 access token (typ must be 'at+jwt').")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not KID.fullmatch(kid):
+        raise TokenError("The access token's header has no usable key id (kid).")
+    return alg, kid
+
+
+def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
+    """Audience, time and profile claims of a token whose signature is good; raises `TokenError`."""
+    audience = claims.get("aud")
+    audiences = [audience] if isinstance(audience, str) else audience
+    if audience is None:
+        raise TokenError("The access token has no audience (aud).")
+    if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
+        raise TokenError("The access token's audience (aud) is malformed.")
+    if policy.audiences.isdisjoint(audiences):
+        raise TokenError("The access token is not meant for this API (wrong audience).")
+    leeway = policy.leeway
+    not_before = _number(claims, "nbf")
+    if not_before is not None and now + leeway < not_before:
+        raise TokenError("The access token is not valid yet (nbf).")
+    issued_at = _number(claims, "iat")
+    if issued_at is not None and issued_at > now + leeway:
+        raise TokenError("The access token was issued in the future (iat); check the clocks.")
+    if policy.max_token_age is not None:
+        if issued_at is None:
+            raise TokenError("The access token has no issue time (iat), which this API requires.")
+        if now - issued_at > policy.max_token_age + leeway:
+            raise TokenError("The access token is too old (iat); get a new one.")
+    if policy.strict_rfc9068:
+        missing = [name for name in RFC9068_CLAIMS if claims.get(name) in (None, "")]
+        if missing or not all(isinstance(claims[name], str) for name in ("sub", "client_id", "jti")):
+            raise TokenError(f"The access token lacks RFC 9068 claims: {', '.join(missing) or 'sub, client_id, jti'}.")
+
+
+def client_id_of(claims: dict) -> str:
+    """Okta's `cid`, RFC 9068's `client_id`, or `azp` (Auth0, Keycloak); they must agree."""
+    named = [claims[name] for name in ("cid", "client_id", "azp") if name in claims]
+    if not named:
+        raise TokenError("The access token names no client (cid, client_id or azp).")
+    if not all(isinstance(value, str) and value for value in named) or len(set(named)) > 1:
+        raise TokenError("The access token's client claims (cid, client_id, azp) are malformed or disagree.")
+    return named[0]
 
 
 def scopes_of(claims: dict) -> frozenset[str]:
     """Okta's `scp` (an array, or a string), else RFC 9068's space-delimited `scope`."""
-    scopes = claims.get("scp", claims.get("scope", ""))
+    scopes = claims["scp"] if "scp" in claims else claims.get("scope", "")
     if isinstance(scopes, str):
-        scopes = scopes.split()
-    if not isinstance(scopes, list):
-        return frozenset()
-    return frozenset(scope for scope in scopes if isinstance(scope, str))
+        return frozenset(scopes.split())
+    if isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes):
+        return frozenset(scopes)
+    raise TokenError("The access token's scope claim (scp or scope) is malformed.")
 
 
-def validate_token(token: str) -> ValidatedToken:
-    """Check a JWT access token against the trusted issuer; raise `TokenError` or `KeysUnavailable`."""
-    issuer = api_settings.ISSUER
-    try:
-        header = jwt.get_unverified_header(token)
-        unverified = jwt.decode(token, options={"verify_signature": False})
-    except jwt.InvalidTokenError as exc:
-        raise TokenError(describe(exc)) from exc
-    # Cheap checks first, so a forged token never costs a request to the issuer.
-    if unverified.get("iss") != issuer:
+def validate_token(
+    token: str,
+    *,
+    issuers: Mapping[str, IssuerPolicy] | None = None,
+    key_set_for: KeySetLookup | None = None,
+    now: float | None = None,
+) -> ValidatedToken:
+    """Check a JWT access token; return it validated, or raise `TokenError` or `KeysUnavailable`.
+
+    A function of the token, the trusted issuers' policies and their key sets only, so a
+    caller may cache its result until `expires_at`. Every check that needs no key runs first:
+    a forged or foreign token never costs a request to an issuer.
+    """
+    policies = trusted_issuers() if issuers is None else issuers
+    now = time.time() if now is None else now
+    jwt = parse_jwt(token)
+    issuer = jwt.claims.get("iss")
+    policy = policies.get(issuer) if isinstance(issuer, str) else None
+    if policy is None:  # exact match only (RFC 9068 §4): no prefix, suffix or case games
         raise TokenError("The access token comes from an untrusted issuer.")
-    algorithm = header.get("alg")
-    if algorithm not in api_settings.ALGORITHMS or algorithm == "none" or str(algorithm).startswith("HS"):
-        raise TokenError("The access token is signed with an algorithm this API does not accept.")
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise TokenError("The access token's header has no key id (kid).")
-    key = get_key_set(issuer, api_settings.JWKS_URI).get_key(kid)
-    if key.algorithm_name != algorithm:
+    alg, kid = check_header(jwt.header, policy)
+    expires_at = _number(jwt.claims, "exp")
+    if expires_at is None:
+        raise TokenError("The access token has no expiry (exp).")
+    if now >= expires_at + policy.leeway:
+        raise TokenError("The access token expired.")
+    key: VerificationKey = (key_set_for or _key_set_of)(policy).get_key(kid)
+    # RFC 8725 §3.1: the key decides the algorithm, not the token.
+    if key.algorithm != alg:
         raise TokenError("The access token's algorithm does not match its key.")
-    try:
-        claims = jwt.decode(
-            token,
-            key.key,
-            algorithms=[algorithm],
-            audience=api_settings.AUDIENCE,
-            issuer=issuer,
-            leeway=api_settings.LEEWAY,
-            options={"require": ["exp", "iss", "aud"]},
-        )
-    except jwt.InvalidTokenError as exc:
-        raise TokenError(describe(exc)) from exc
-    client_id = client_id_of(claims)
-    if client_id is None:
-        raise TokenError("The access token names no client (cid, client_id or azp).")
-    return ValidatedToken(claims=claims, client_id=client_id, scopes=scopes_of(claims), issuer=issuer)
+    if not key.verify(jwt.signing_input, jwt.signature):
+        raise TokenError("The access token's signature is invalid.")
+    check_claims(jwt.claims, policy, now)
+    return ValidatedToken(
+        claims=jwt.claims,
+        client_id=client_id_of(jwt.claims),
+        scopes=scopes_of(jwt.claims),
+        issuer=issuer,
+        expires_at=expires_at,
+        key_id=kid,
+    )

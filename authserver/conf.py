@@ -12,6 +12,20 @@ DEFAULTS = {
     "DEFAULT_SCOPES": ["hello:read"],
     "SERVER_IDS": ["default"],
     "JWKS_MAX_AGE": 3600,
+    # Secret-bearing endpoints (token, introspect, revoke, Apps API, registration) refuse
+    # plain http unless the request comes from loopback; True allows it from anywhere.
+    "ALLOW_INSECURE_HTTP": False,
+    # The Apps API's page size when `limit` is absent, and its cap (Okta's is 200).
+    "APPS_PAGE_SIZE": 20,
+    "APPS_MAX_PAGE_SIZE": 200,
+    # The org id inside Okta resource names (`orn:okta:idp:{ORG_ID}:apps:...`).
+    "ORG_ID": "00oembedded000000000",
+    # Signing keys: the algorithm of new keys (RS256 or ES256) and the RSA modulus size.
+    "SIGNING_ALGORITHM": "RS256",
+    "RSA_KEY_SIZE": 2048,
+    # Seconds a rotated-out key stays published beyond the last expiry of a token it signed
+    # (clock skew between this server and the resource servers).
+    "KEY_RETIREMENT_LEEWAY": 300,
 }
 
 
@@ -28,3 +42,8 @@ def issuer_for(base_url: str, server_id: str = "default") -> str:
 def issuer_from_request(request, server_id: str) -> str:
     """The issuer for a Django request to one of the server's endpoints."""
     return issuer_for(request.build_absolute_uri("/"), server_id)
+
+
+def base_url_from_request(request) -> str:
+    """The server's public base URL (`{base}` of Okta's `{base}/api/v1/...`), without a trailing slash."""
+    return (authserver_setting("BASE_URL") or request.build_absolute_uri("/")).rstrip("/")

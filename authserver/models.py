@@ -13,6 +13,9 @@ def new_app_id() -> str:
     return "0oa" + "".join(secrets.choice(alphabet) for _ in range(17))
 
 
+AUTH_METHOD_CHOICES = [("client_secret_basic", "client_secret_basic"), ("client_secret_post", "client_secret_post")]
+
+
 class Client(AbstractApplication):
     """An OAuth client of the embedded server (django-oauth-toolkit's swappable Application).
 
@@ -28,6 +31,11 @@ class Client(AbstractApplication):
     status = models.CharField(max_length=8, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
     allowed_scopes = models.TextField(
         blank=True, default="", help_text="Space-delimited scopes this client may request."
+    )
+    # RFC 7591 §2 metadata, echoed by the Apps API and dynamic registration; the token
+    # endpoint accepts either method from every client (RFC 6749 §2.3.1).
+    token_endpoint_auth_method = models.CharField(
+        max_length=32, choices=AUTH_METHOD_CHOICES, default="client_secret_basic"
     )
 
     class Meta(AbstractApplication.Meta):
@@ -53,6 +61,8 @@ class SigningKey(models.Model):
     private_key_pem = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
+    # Set on deactivation: the latest `exp` a token signed by this key can carry, plus leeway.
+    publish_until = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -60,6 +70,18 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.algorithm} {self.kid}"
+
+
+class RevokedToken(models.Model):
+    """The `jti` of a revoked access token (RFC 7009), kept until the token would have expired anyway."""
+
+    jti = models.CharField(max_length=100, unique=True)
+    client_id = models.CharField(max_length=255, db_index=True)
+    expires_at = models.DateTimeField(db_index=True)
+    revoked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.client_id} {self.jti[:12]}…"
 
 
 class AdminApiTokenQuerySet(models.QuerySet):

@@ -1,11 +1,15 @@
 """Okta's URL layout for a custom authorization server: `{base}/oauth2/{server_id}/...`."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    path("", include("authserver.apps_api.urls")),
+    path("", include("authserver.dcr.urls")),
     path("oauth2/<slug:server_id>/v1/token", views.TokenView.as_view(), name="authserver-token"),
+    path("oauth2/<slug:server_id>/v1/introspect", views.IntrospectView.as_view(), name="authserver-introspect"),
+    path("oauth2/<slug:server_id>/v1/revoke", views.RevokeView.as_view(), name="authserver-revoke"),
     path("oauth2/<slug:server_id>/v1/keys", views.KeysView.as_view(), name="authserver-keys"),
     path(
         "oauth2/<slug:server_id>/.well-known/oauth-authorization-server",

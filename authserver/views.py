@@ -1,11 +1,20 @@
-"""The embedded server's OAuth endpoints in Okta's URL layout: token, keys and discovery."""
+"""The embedded server's OAuth endpoints in Okta's URL layout: token, introspect, revoke, keys, discovery."""
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.settings import oauth2_settings
+from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
+from oauth2_provider.views.mixins import OAuthLibMixin
 
-from .conf import ISSUER_META_KEY, authserver_setting, issuer_from_request
+from .conf import ISSUER_META_KEY, authserver_setting, base_url_from_request, issuer_from_request
 from .keys import published_jwks
+from .responses import finalize, oauth_error
+from .transport import transport_is_acceptable
+
+AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
 class AuthorizationServerMixin:
@@ -17,16 +26,51 @@ class AuthorizationServerMixin:
         return issuer_from_request(request, server_id)
 
 
-class TokenView(AuthorizationServerMixin, DOTTokenView):
-    """`POST {issuer}/v1/token` (RFC 6749 §4.4): oauthlib runs the grant, tokens are JWTs."""
+class OAuthEndpointMixin(AuthorizationServerMixin):
+    """Token, introspection and revocation: TLS or loopback, the issuer for oauthlib, and `finalize`."""
 
     def post(self, request, *args, server_id: str, **kwargs):
-        request.META[ISSUER_META_KEY] = self.issuer(request, server_id)
-        response = super().post(request, *args, **kwargs)
-        # RFC 6749 §5.1: token responses must never be cached, errors included.
-        response["Cache-Control"] = "no-store"
-        response["Pragma"] = "no-cache"
+        issuer = self.issuer(request, server_id)
+        if not transport_is_acceptable(request):
+            response = oauth_error(
+                "invalid_request", "HTTPS is required: credentials must not cross a network in clear."
+            )
+        else:
+            # Read by the token generator and the validator; DOT copies META into oauthlib's headers.
+            request.META[ISSUER_META_KEY] = issuer
+            response = super().post(request, *args, **kwargs)
+        return finalize(response, realm=issuer)
+
+
+class TokenView(OAuthEndpointMixin, DOTTokenView):
+    """`POST {issuer}/v1/token` (RFC 6749 §4.4): oauthlib runs the grant, tokens are JWTs."""
+
+
+class RevokeView(OAuthEndpointMixin, DOTRevokeTokenView):
+    """`POST {issuer}/v1/revoke` (RFC 7009): 200 for the client's own token, an unknown or another's alike."""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectionEndpoint(OAuthLibMixin, View):
+    """oauthlib's RFC 7662 endpoint: it authenticates the client; the validator judges the token."""
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        core = self.get_oauthlib_core()
+        uri, method, body, headers = core._extract_params(request)
+        headers, body, status = core.server.create_introspect_response(uri, method, body, headers)
+        response = HttpResponse(body, status=status, content_type="application/json")
+        for name, value in headers.items():
+            response[name] = value
         return response
+
+
+class IntrospectView(OAuthEndpointMixin, IntrospectionEndpoint):
+    """`POST {issuer}/v1/introspect` (RFC 7662) for any authenticated, active client of this server.
+
+    The JWT is verified (signature, issuer, audience, expiry) and then its `jti` is looked
+    up among revocations and its client's status is checked: introspection is the one
+    place where a revoked token or a deactivated client's token shows as inactive at once.
+    """
 
 
 class KeysView(AuthorizationServerMixin, View):
@@ -40,7 +84,7 @@ class KeysView(AuthorizationServerMixin, View):
 
 
 class MetadataView(AuthorizationServerMixin, View):
-    """RFC 8414 authorization server metadata, also served as OpenID Connect discovery."""
+    """RFC 8414 authorization server metadata, also served as OpenID Connect discovery: only what is supported."""
 
     def get(self, request, server_id: str = "default"):
         issuer = self.issuer(request, server_id)
@@ -48,11 +92,19 @@ class MetadataView(AuthorizationServerMixin, View):
             "issuer": issuer,
             "token_endpoint": f"{issuer}/v1/token",
             "jwks_uri": f"{issuer}/v1/keys",
+            "introspection_endpoint": f"{issuer}/v1/introspect",
+            "revocation_endpoint": f"{issuer}/v1/revoke",
             "grant_types_supported": ["client_credentials"],
-            "response_types_supported": ["token"],
-            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            # No authorization endpoint: no response type is supported (RFC 8414 §2 still wants the member).
+            "response_types_supported": [],
+            "token_endpoint_auth_methods_supported": AUTH_METHODS,
+            "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
+            "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
             "scopes_supported": sorted(authserver_setting("SCOPES")),
+            "claims_supported": ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "scp", "sub", "client_id", "scope"],
         }
+        if oauth2_settings.DCR_ENABLED:
+            metadata["registration_endpoint"] = f"{base_url_from_request(request)}/oauth2/v1/clients"
         response = JsonResponse(metadata)
         response["Cache-Control"] = f"max-age={int(authserver_setting('JWKS_MAX_AGE'))}"
         return response

@@ -74,6 +74,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # The default cache lives in the database, so every process of one host shares it and
 # `cache.add` is atomic; production points CACHE_URL at Redis to share it across hosts.
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://ccproject_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that hangs must cost a request a second, not a worker: the key-set cache then
+    # carries on from process memory (api.sharedcache).
+    CACHES["default"].setdefault("OPTIONS", {})
+    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1.0)
+    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,11 +153,18 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("ACCESS_TOKEN_LIFETIME", default=3600),
     "ACCESS_TOKEN_GENERATOR": "authserver.tokens.generate_access_token",
     "OAUTH2_VALIDATOR_CLASS": "authserver.validators.ClientCredentialsValidator",
+    # oauthlib's server with the client credentials grant only (plus introspection and
+    # revocation of access tokens): any other grant_type is unsupported_grant_type.
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
     "SCOPES": AUTHSERVER["SCOPES"],
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
     # RFC 9700 §4.14: keep only a checksum of issued tokens at rest.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # RFC 7591/7592 at {base}/oauth2/v1/clients; registering needs an initial access token
+    # (an admin API token), so registration is never open to the anonymous public.
+    "DCR_ENABLED": True,
+    "DCR_REGISTRATION_PERMISSION_CLASSES": ("authserver.dcr.permissions.InitialAccessTokenPermission",),
 }
 
 LOGGING = {

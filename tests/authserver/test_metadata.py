@@ -35,3 +35,31 @@ def test_discovery_documents(client, path):
 def test_signing_key_persists(client):
     first = ensure_signing_key()
     assert ensure_signing_key().kid == first.kid
+
+
+def test_discovery_lists_only_what_is_supported(client):
+    body = client.get("/oauth2/default/.well-known/oauth-authorization-server").json()
+    assert body["introspection_endpoint"] == "http://testserver/oauth2/default/v1/introspect"
+    assert body["revocation_endpoint"] == "http://testserver/oauth2/default/v1/revoke"
+    assert body["registration_endpoint"] == "http://testserver/oauth2/v1/clients"
+    methods = ["client_secret_basic", "client_secret_post"]
+    assert body["token_endpoint_auth_methods_supported"] == methods
+    assert body["introspection_endpoint_auth_methods_supported"] == methods
+    assert body["revocation_endpoint_auth_methods_supported"] == methods
+    assert body["response_types_supported"] == []
+    assert "authorization_endpoint" not in body
+    assert "hello:read" in body["scopes_supported"]
+
+
+def test_registration_endpoint_absent_when_dcr_is_off(client, settings):
+    settings.OAUTH2_PROVIDER = {**settings.OAUTH2_PROVIDER, "DCR_ENABLED": False}
+    body = client.get("/oauth2/default/.well-known/openid-configuration").json()
+    assert "registration_endpoint" not in body
+    assert client.post("/oauth2/v1/clients", {}).status_code == 404
+
+
+def test_unknown_server_id_is_404_everywhere(client):
+    for path in ("/oauth2/nope/v1/keys", "/oauth2/nope/.well-known/oauth-authorization-server"):
+        assert client.get(path).status_code == 404
+    for path in ("/oauth2/nope/v1/introspect", "/oauth2/nope/v1/revoke"):
+        assert client.post(path, {"token": "x"}).status_code == 404

@@ -1,0 +1,188 @@
+"""System checks of the resource server's settings (`manage.py check`): ids api.E001... and api.W001..."""
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, Tags, Warning, register
+
+from .conf import DEFAULTS, ISSUER_OPTIONS, SUPPORTED_ALGORITHMS, api_settings
+from .remote import is_secure_url
+
+LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
+
+
+def _issuers() -> dict[str, dict]:
+    configured = api_settings.ISSUERS
+    if isinstance(configured, Mapping) and configured:
+        return {issuer: options if isinstance(options, Mapping) else {} for issuer, options in configured.items()}
+    if api_settings.ISSUER:
+        return {api_settings.ISSUER: {"JWKS_URI": api_settings.JWKS_URI}}
+    return {}
+
+
+def _check_url(url, what: str, error_id: str) -> list:
+    if not isinstance(url, str) or not urlsplit(url).netloc or urlsplit(url).scheme not in ("http", "https"):
+        return [Error(f"{what} {url!r} is not an absolute http(s) URL.", hint="Use https://host/path.", id=error_id)]
+    if not is_secure_url(url):
+        return [
+            Error(
+                f"{what} {url} uses plain http: keys fetched in clear text can be swapped by anyone on the path.",
+                hint="Use https (plain http is allowed for loopback hosts and with DEBUG=True only).",
+                id=error_id,
+            )
+        ]
+    return []
+
+
+def _check_issuer(issuer, options: Mapping) -> list:
+    errors = _check_url(issuer, "The issuer", "api.E002")
+    unknown = sorted(set(options) - set(ISSUER_OPTIONS))
+    if unknown:
+        errors.append(
+            Error(
+                f"ISSUERS[{issuer!r}] has unknown options: {', '.join(unknown)}.",
+                hint=f"An issuer's options are {', '.join(ISSUER_OPTIONS)}.",
+                id="api.E009",
+            )
+        )
+    audience = options.get("AUDIENCE", api_settings.AUDIENCE)
+    audiences = [audience] if isinstance(audience, str) else audience
+    if not audiences or not isinstance(audiences, list | tuple) or not all(isinstance(a, str) and a for a in audiences):
+        errors.append(
+            Error(
+                f"No audience for the issuer {issuer}: every token would be accepted or none.",
+                hint="Set AUDIENCE (API_AUTH['AUDIENCE'], or the issuer's AUDIENCE in ISSUERS), e.g. api://default.",
+                id="api.E003",
+            )
+        )
+    algorithms = options.get("ALGORITHMS", api_settings.ALGORITHMS)
+    bad = [alg for alg in algorithms or () if alg not in SUPPORTED_ALGORITHMS]
+    if not algorithms or bad:
+        errors.append(
+            Error(
+                f"ALGORITHMS for {issuer} must be a non-empty list of asymmetric algorithms"
+                + (f"; never accepted: {', '.join(map(str, bad))}." if bad else "."),
+                hint=f"Choose from {', '.join(SUPPORTED_ALGORITHMS)} (RFC 8725 §3.1: no 'none', no HMAC).",
+                id="api.E004",
+            )
+        )
+    jwks_uri = options.get("JWKS_URI")
+    if jwks_uri:
+        errors += _check_url(jwks_uri, "The JWKS_URI", "api.E005")
+    return errors
+
+
+def _check_numbers() -> list:
+    errors = []
+    positive = ("JWKS_TTL", "JWKS_MIN_TTL", "JWKS_MAX_TTL", "JWKS_REFRESH_COOLDOWN", "JWKS_MAX_STALENESS")
+    positive += ("JWKS_RECHECK_INTERVAL", "DISCOVERY_TTL", "MAX_RESPONSE_BYTES", "MAX_TOKEN_BYTES", "MIN_RSA_BITS")
+    for name in positive:
+        value = getattr(api_settings, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            errors.append(
+                Error(
+                    f"API_AUTH['{name}'] must be a positive number.",
+                    hint=f"The default is {DEFAULTS[name]}.",
+                    id="api.E006",
+                )
+            )
+    for name in ("LEEWAY", "JWKS_COLD_START_WAIT"):
+        value = getattr(api_settings, name)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            errors.append(
+                Error(
+                    f"API_AUTH['{name}'] must be a number >= 0.",
+                    hint=f"The default is {DEFAULTS[name]}.",
+                    id="api.E006",
+                )
+            )
+    if not errors and api_settings.JWKS_MIN_TTL > api_settings.JWKS_MAX_TTL:
+        errors.append(Error("API_AUTH['JWKS_MIN_TTL'] exceeds JWKS_MAX_TTL.", hint="Swap them.", id="api.E006"))
+    if not errors and api_settings.MIN_RSA_BITS < 2048:
+        errors.append(
+            Error(
+                "API_AUTH['MIN_RSA_BITS'] is below 2048.",
+                hint="RSA keys under 2048 bits are breakable (NIST SP 800-131A).",
+                id="api.E006",
+            )
+        )
+    timeout = api_settings.HTTP_TIMEOUT
+    parts = timeout if isinstance(timeout, list | tuple) else (timeout,)
+    if (
+        not parts
+        or len(parts) > 2
+        or not all(isinstance(p, int | float) and not isinstance(p, bool) and p > 0 for p in parts)
+    ):
+        errors.append(
+            Error(
+                "API_AUTH['HTTP_TIMEOUT'] must be a positive number or a (connect, read) pair.",
+                hint="The default is (3.05, 5.0); never None.",
+                id="api.E006",
+            )
+        )
+    if isinstance(api_settings.LEEWAY, int | float) and api_settings.LEEWAY > 300:
+        errors.append(
+            Warning(
+                f"API_AUTH['LEEWAY'] is {api_settings.LEEWAY} s: expired tokens stay accepted that long.",
+                hint="Keep the clock skew allowance at a minute or two.",
+                id="api.W002",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, Tags.compatibility)
+def check_api_settings(app_configs=None, **kwargs) -> list:
+    """Report missing, insecure or inconsistent resource-server settings."""
+    user = getattr(settings, "API_AUTH", {})
+    if not isinstance(user, Mapping):
+        return [Error("settings.API_AUTH must be a dict.", hint="See api/conf.py for its keys.", id="api.E008")]
+    errors = []
+    unknown = sorted(set(user) - set(DEFAULTS))
+    if unknown:
+        errors.append(
+            Error(
+                f"API_AUTH has unknown settings: {', '.join(unknown)}.",
+                hint="Check the spelling against api/conf.py.",
+                id="api.E008",
+            )
+        )
+    if not isinstance(api_settings.ISSUERS, Mapping):
+        errors.append(
+            Error(
+                "API_AUTH['ISSUERS'] must map each issuer to a dict of options.",
+                hint='{"https://idp/oauth2/default": {"AUDIENCE": "api://default"}}',
+                id="api.E009",
+            )
+        )
+    issuers = _issuers()
+    if not issuers:
+        errors.append(
+            Error(
+                "No trusted issuer: every token would be rejected.",
+                hint="Set ISSUER in the environment or .env (or API_AUTH['ISSUERS']).",
+                id="api.E001",
+            )
+        )
+    for issuer, options in issuers.items():
+        errors += _check_issuer(issuer, options)
+    errors += _check_numbers()
+    alias = api_settings.CACHE_ALIAS
+    if alias not in settings.CACHES:
+        errors.append(
+            Error(
+                f"API_AUTH['CACHE_ALIAS'] names the unknown cache {alias!r}.",
+                hint=f"Choose one of {', '.join(settings.CACHES)}.",
+                id="api.E007",
+            )
+        )
+    elif settings.CACHES[alias].get("BACKEND") in LOCAL_CACHES:
+        errors.append(
+            Warning(
+                f"The cache {alias!r} is not shared between processes: every worker fetches the key sets itself.",
+                hint="Point CACHE_URL at Redis (or the database cache) so workers share one copy.",
+                id="api.W001",
+            )
+        )
+    return errors

@@ -1,0 +1,58 @@
+"""Client metadata (RFC 7591 §2) the embedded server accepts, and what it answers (§3.2.1)."""
+
+from ..clients import ClientMetadataError, clean_auth_method, clean_scopes
+from ..models import Client
+
+# Metadata that would need a capability this server does not have.
+UNSUPPORTED = ("jwks", "jwks_uri", "id_token_encrypted_response_alg", "request_object_signing_alg")
+
+
+def clean_metadata(data: dict) -> tuple[list[str], str]:
+    """The scopes and token endpoint auth method of a registration; raises `ClientMetadataError`.
+
+    Only confidential client-credentials clients exist here, so RFC 7591's defaults
+    (`authorization_code`, `code`) are refused rather than silently replaced (§3.2.1 allows either).
+    """
+    causes: list[str] = []
+    if data.get("grant_types") != ["client_credentials"]:
+        causes.append('grant_types: must be ["client_credentials"], the only grant this server supports.')
+    if data.get("response_types", []) not in ([], ["token"]):
+        causes.append("response_types: a client credentials client has none.")
+    if data.get("redirect_uris"):
+        causes.append("redirect_uris: a client credentials client has none.")
+    if data.get("application_type", "service") != "service":
+        causes.append('application_type: must be "service".')
+    name = data.get("client_name", "")
+    if not isinstance(name, str) or len(name) > 255:
+        causes.append("client_name: must be a string of at most 255 characters.")
+    causes += [f"{field}: not supported by this server." for field in UNSUPPORTED if field in data]
+    scopes, method = [], ""
+    try:
+        scopes = clean_scopes(data.get("scope"), "scope")
+    except ClientMetadataError as exc:
+        causes += exc.causes
+    try:
+        method = clean_auth_method(data.get("token_endpoint_auth_method"))
+    except ClientMetadataError as exc:
+        causes += exc.causes
+    if causes:
+        raise ClientMetadataError(causes)
+    return scopes, method
+
+
+def registration_json(client: Client, dot_response: dict) -> dict:
+    """django-oauth-toolkit's answer completed with the metadata it leaves out or gets wrong here."""
+    body = dict(dot_response)
+    body.update(
+        {
+            "client_id_issued_at": int(client.created.timestamp()),
+            "grant_types": ["client_credentials"],
+            "token_endpoint_auth_method": client.token_endpoint_auth_method,
+            "scope": client.allowed_scopes,
+            "application_type": "service",
+        }
+    )
+    if "client_secret" in body:
+        # §3.2.1: REQUIRED with a secret; 0 means it does not expire.
+        body["client_secret_expires_at"] = 0
+    return body

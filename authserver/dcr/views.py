@@ -1,0 +1,108 @@
+"""The registration endpoint (RFC 7591) and client configuration endpoint (RFC 7592).
+
+django-oauth-toolkit runs both (client creation, the registration access token kept only as
+a SHA-256 checksum, its rotation on update, deletion). These subclasses add what it lacks
+here: an initial access token, this server's metadata rules (client credentials only, the
+`scope` metadata, the chosen auth method), the §3.2.1 fields it omits, and `no-store`.
+"""
+
+import json
+
+from django.contrib.auth.hashers import check_password
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from oauth2_provider.views.dynamic_client_registration import (
+    DynamicClientRegistrationManagementView,
+    DynamicClientRegistrationView,
+)
+
+from ..clients import ClientMetadataError
+from ..models import Client
+from ..transport import transport_is_acceptable
+from .metadata import clean_metadata, registration_json
+from .permissions import error_response, initial_access_denial
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # The bodies carry client secrets and registration access tokens (RFC 7591 §3.2.1).
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def _parse(request) -> dict | JsonResponse:
+    """The JSON object body, or the `invalid_client_metadata` response."""
+    try:
+        data = json.loads(request.body) if len(request.body) <= MAX_BODY_BYTES else None
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return error_response("invalid_client_metadata", "The body must be a JSON object.")
+    return data
+
+
+def _validated(request) -> tuple[list[str], str] | JsonResponse:
+    data = _parse(request)
+    if isinstance(data, JsonResponse):
+        return data
+    try:
+        return clean_metadata(data)
+    except ClientMetadataError as exc:
+        return error_response("invalid_client_metadata", " ".join(exc.causes))
+
+
+def _completed(response: HttpResponse, scopes: list[str] | None = None, method: str | None = None) -> HttpResponse:
+    """Apply this server's metadata to the client DOT wrote, and answer with the full registration."""
+    if response.status_code not in (200, 201):
+        return response
+    body = json.loads(response.content)
+    client = Client.objects.get(client_id=body["client_id"])
+    if scopes is not None:
+        client.allowed_scopes, client.token_endpoint_auth_method = " ".join(scopes), method
+        client.save(update_fields=["allowed_scopes", "token_endpoint_auth_method", "updated"])
+    return JsonResponse(registration_json(client, body), status=response.status_code)
+
+
+class ClientRegistrationView(DynamicClientRegistrationView):
+    """`POST {base}/oauth2/v1/clients`: 201 with the client, its secret and its registration access token."""
+
+    def post(self, request, *args, **kwargs):
+        denial = initial_access_denial(request)
+        if denial:
+            return _no_store(denial)
+        metadata = _validated(request)
+        if isinstance(metadata, JsonResponse):
+            return _no_store(metadata)
+        with transaction.atomic():
+            response = _completed(super().post(request, *args, **kwargs), *metadata)
+        return _no_store(response)
+
+
+class ClientConfigurationView(DynamicClientRegistrationManagementView):
+    """`GET/PUT/DELETE {registration_client_uri}` with `Authorization: Bearer <registration_access_token>`."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not transport_is_acceptable(request):
+            return _no_store(error_response("invalid_request", "HTTPS is required."))
+        return _no_store(super().dispatch(request, *args, **kwargs))
+
+    def get(self, request, client_id: str, *args, **kwargs):
+        return _completed(super().get(request, client_id, *args, **kwargs))
+
+    def put(self, request, client_id: str, *args, **kwargs):
+        auth = self._authenticate_registration_request(request, client_id)
+        if isinstance(auth, HttpResponse):
+            return auth
+        metadata = _validated(request)
+        if isinstance(metadata, JsonResponse):
+            return metadata
+        data = json.loads(request.body)
+        # RFC 7592 §2.2: the body names the client it replaces, and a secret, if sent, must be the current one.
+        if data.get("client_id", client_id) != client_id:
+            return error_response("invalid_client_metadata", "client_id does not match the registration.")
+        if "client_secret" in data and not check_password(str(data["client_secret"]), auth.application.client_secret):
+            return error_response("invalid_client_metadata", "client_secret is not this client's secret.")
+        with transaction.atomic():
+            return _completed(super().put(request, client_id, *args, **kwargs), *metadata)
