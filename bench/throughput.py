@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
 
         with Gunicorn(issuer.env, port=issuer.port).start(ready_path="/oauth2/default/v1/keys"):
             token = issuer.token()
-            introspection_url, introspector = issuer.introspection_url(token)
+            introspection_url = issuer.introspection_url(token)
             api_env = {
                 **issuer.env,
                 "BENCH_INTROSPECTION_URL": introspection_url,
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
                     "ours, one token": dict(path="/", token=token),
                     f"ours, {n_tokens} distinct tokens": dict(path="/", tokens_file=True),
                     "peer: PyJWKClient + jwt.decode": dict(path="/bench/pyjwk", token=token),
-                    f"peer: introspection ({introspector})": dict(path="/bench/introspect", token=token),
+                    "peer: RFC 7662 introspection": dict(path="/bench/introspect", token=token),
                 }
                 best: dict[str, dict] = {}
                 for r in range(rounds):
