@@ -146,6 +146,8 @@ class WrkResult:
     p99_ms: float
     requests: int
     errors: int  # non-2xx/3xx answers plus socket errors
+    non_2xx: int = 0
+    socket_errors: int = 0
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -165,11 +167,10 @@ def parse_wrk(output: str) -> WrkResult:
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    if socket_errors:
-        errors += sum(int(n) for n in socket_errors.groups())
-    return WrkResult(rps, p50, p99, total, errors)
+    non_2xx = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    found = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = sum(int(n) for n in found.groups()) if found else 0
+    return WrkResult(rps, p50, p99, total, non_2xx + socket_errors, non_2xx, socket_errors)
 
 
 def run_wrk(

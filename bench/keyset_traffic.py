@@ -27,11 +27,11 @@ def write_tokens(path: Path, tokens: list[str]) -> Path:
     return path
 
 
-def load(servers: list[Gunicorn], tokens_file: Path, duration: float) -> tuple[int, int]:
-    """Drive every instance at once; the requests answered and those answered with an error."""
+def load(servers: list[Gunicorn], tokens_file: Path, duration: float) -> tuple[int, int, int]:
+    """Drive every instance at once: the requests, the non-2xx answers, the socket errors."""
     runs = [start_wrk(server.url + "/", duration=duration, tokens_file=tokens_file) for server in servers]
     results = [finish_wrk(run) for run in runs]
-    return sum(r.requests for r in results), sum(r.errors for r in results)
+    return tuple(sum(getattr(r, name) for r in results) for name in ("requests", "non_2xx", "socket_errors"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,31 +69,32 @@ def main(argv: list[str] | None = None) -> int:
                 issuer.jwks_requests = 0
                 phases = []
                 start = time.monotonic()
-                served, errors = load(servers, before, duration / 2)
-                phases.append(("phase 1: one key (cold start included)", issuer.jwks_requests, served, errors))
+                outcome = load(servers, before, duration / 2)
+                phases.append(("phase 1: one key (cold start included)", issuer.jwks_requests, *outcome))
                 # Rotation: the issuer publishes the new key and signs with it from now on.
                 issuer.publish(new_kid)
                 count = issuer.jwks_requests
-                served, errors = load(servers, after, duration / 2)
-                phases.append(("phase 2: after the rotation", issuer.jwks_requests - count, served, errors))
+                outcome = load(servers, after, duration / 2)
+                phases.append(("phase 2: after the rotation", issuer.jwks_requests - count, *outcome))
                 elapsed = time.monotonic() - start
                 count = issuer.jwks_requests
-                served, errors = load(servers, forged_file, flood)
-                phases.append(("flood of unknown kids", issuer.jwks_requests - count, served, errors))
+                outcome = load(servers, forged_file, flood)
+                phases.append(("flood of unknown kids", issuer.jwks_requests - count, *outcome))
             finally:
                 for server in servers:
                     server.stop()
     expiries = math.floor(elapsed / args.max_age)
     print(f"key-set traffic: {INSTANCES} gunicorn instances x 2 workers, one Redis; JWKS max-age {args.max_age} s,")
     print(f"  unknown-kid cooldown {args.cooldown} s; {duration:g} s around a rotation, then {flood:g} s of flood")
-    print(f"  {'phase':<42} {'JWKS fetches':>12} {'requests':>9} {'errors':>7}")
-    for name, fetches, served, errors in phases:
-        print(f"  {name:<42} {fetches:12d} {served:9d} {errors:7d}")
+    print(f"  {'phase':<42} {'JWKS fetches':>12} {'requests':>9} {'non-2xx':>8} {'socket errors':>13}")
+    for name, fetches, served, non_2xx, socket_errors in phases:
+        print(f"  {name:<42} {fetches:12d} {served:9d} {non_2xx:8d} {socket_errors:13d}")
     print(f"goal phase 1: 1 fetch (+{expiries} expiries) for the whole cluster; measured {phases[0][1]}")
     print(f"goal phase 2: 1 fetch for the rotation; measured {phases[1][1]}")
-    allowed = math.ceil(flood / args.cooldown)
+    # Windows are aligned to the clock, so a run of `flood` seconds touches one more than flood/cooldown.
+    allowed = math.ceil(flood / args.cooldown) + 1
     print(f"goal flood: at most {allowed} (one per {args.cooldown} s cooldown window); measured {phases[2][1]}")
-    print(f"phase 3 answers are all errors by design: {phases[2][3] == phases[2][2]}")
+    print(f"flood answers are all 401 by design: {phases[2][3] == phases[2][2]}")
     return 0
 
 
