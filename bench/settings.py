@@ -14,6 +14,8 @@ ROOT_URLCONF = "bench.urls"
 DEBUG = os.environ.get("DEBUG", "false").lower() == "true"
 LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": os.environ.get("LOG_LEVEL", "WARNING")}}
 
-# The key-set benchmark shortens the unknown-`kid` cooldown to see several windows.
-if os.environ.get("BENCH_JWKS_REFRESH_COOLDOWN"):
-    API_AUTH = {**API_AUTH, "JWKS_REFRESH_COOLDOWN": int(os.environ["BENCH_JWKS_REFRESH_COOLDOWN"])}
+# The key-set benchmark shortens the unknown-`kid` cooldown and the minimum key-set lifetime,
+# to see several windows and expiries within a minute.
+for name in ("JWKS_REFRESH_COOLDOWN", "JWKS_MIN_TTL"):
+    if os.environ.get(f"BENCH_{name}"):
+        API_AUTH = {**API_AUTH, name: int(os.environ[f"BENCH_{name}"])}
