@@ -3,8 +3,10 @@
 A repeated token skips parsing and the signature check; it is served until the earlier of
 its deadline (`exp`, or the `iat` age limit, plus leeway) and the retirement of the key that
 verified it. The cache is bounded in entries and in bytes and evicts the least recently used
-entry first, so a flood of distinct tokens churns it but never grows it. Only tokens that
-passed every check enter it: a forged token cannot take a place.
+entry first. Only tokens that passed every check enter it, and only on their second
+validation: a digest seen once is remembered in a bounded "doorkeeper" (TinyLFU's idea), so a
+flood of tokens used once neither evicts the tokens in use nor fills the process with objects
+the garbage collector must keep walking (32-byte digests are not tracked by it).
 """
 
 import hashlib
@@ -44,10 +46,12 @@ class VerifiedTokenCache:
     rotation that retires a key retires its tokens at once.
     """
 
-    def __init__(self, *, max_entries: int, max_bytes: int):
+    def __init__(self, *, max_entries: int, max_bytes: int, doorkeeper: bool = True):
         self.max_entries = max(0, int(max_entries))
         self.max_bytes = max(0, int(max_bytes))
+        self.doorkeeper = doorkeeper
         self._entries: OrderedDict[bytes, CachedToken] = OrderedDict()
+        self._seen: dict[bytes, None] = {}  # digests validated once, oldest first
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -81,8 +85,13 @@ class VerifiedTokenCache:
         return entry.value
 
     def put(self, digest: bytes, value: Any, *, key: Any, deadline: float, size: int) -> None:
-        """Remember a validated token; evicts the least recently used entries to stay within bounds."""
+        """Remember a validated token (from its second validation on, with the doorkeeper).
+
+        Evicts the least recently used entries to stay within both bounds.
+        """
         if not self.enabled or size > self.max_bytes:
+            return
+        if self.doorkeeper and not self._admit(digest):
             return
         entry = CachedToken(value=value, key=key, deadline=deadline, size=size)
         with self._lock:
@@ -94,6 +103,16 @@ class VerifiedTokenCache:
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= evicted.size
+
+    def _admit(self, digest: bytes) -> bool:
+        """True for a digest seen before; otherwise remember it (within `max_entries`) and say no."""
+        with self._lock:
+            if self._seen.pop(digest, False) is None:
+                return True
+            self._seen[digest] = None
+            while len(self._seen) > self.max_entries:
+                del self._seen[next(iter(self._seen))]
+        return False
 
     def discard(self, digest: bytes) -> None:
         with self._lock:
@@ -112,6 +131,7 @@ class VerifiedTokenCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._seen.clear()
             self._bytes = 0
 
 

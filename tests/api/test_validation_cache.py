@@ -36,10 +36,11 @@ def verify_calls(monkeypatch) -> list[str]:
 
 def test_a_repeated_token_skips_the_signature_check(make_token, issuer_http, verify_calls):
     token = make_token()
-    first = validate_token(token)
-    second = validate_token(token)
-    assert second is first
-    assert verify_calls == ["test-key-1"]
+    validate_token(token)  # seen once: the doorkeeper remembers its digest
+    second = validate_token(token)  # seen twice: cached
+    assert validate_token(token) is second
+    assert validate_token(token) is second
+    assert verify_calls == ["test-key-1", "test-key-1"]
     assert len(get_token_cache()) == 1
 
 
@@ -53,6 +54,8 @@ def test_a_cached_token_still_expires(make_token, issuer_http, settings):
     now = time.time()
     token = make_token(exp=int(now) + 10)
     validate_token(token, now=now)
+    validate_token(token, now=now)
+    assert len(get_token_cache()) == 1
     leeway = trusted_issuers()[ISSUER].leeway
     assert validate_token(token, now=now + 10 + leeway - 1).client_id == "client-1"
     with pytest.raises(TokenError, match="expired"):
@@ -64,6 +67,8 @@ def test_a_cached_token_still_ages_out_under_max_token_age(make_token, issuer_ht
     now = time.time()
     token = make_token(iat=int(now))
     validate_token(token, now=now)
+    validate_token(token, now=now)
+    assert len(get_token_cache()) == 1
     validate_token(token, now=int(now) + 299)
     with pytest.raises(TokenError, match="too old"):
         validate_token(token, now=int(now) + 301)
@@ -81,7 +86,7 @@ def test_a_token_not_yet_valid_is_not_cached_and_is_accepted_later(make_token, i
 def test_invalid_tokens_never_enter_the_cache(make_token, issuer_http):
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = make_token(key=stranger)
-    for _ in range(2):
+    for _ in range(3):
         with pytest.raises(TokenError, match="signature"):
             validate_token(forged)
     assert len(get_token_cache()) == 0
@@ -90,6 +95,8 @@ def test_invalid_tokens_never_enter_the_cache(make_token, issuer_http):
 def test_retiring_the_signing_key_retires_its_cached_tokens(make_token, issuer_http, rsa_key, clock):
     token = make_token()
     validate_token(token, now=clock())
+    validate_token(token, now=clock())
+    assert len(get_token_cache()) == 1
     # The issuer rotates: key 1 is gone from its JWKS, and the cached key set ages out.
     replacement = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     issuer_http.replace("GET", f"{ISSUER}/v1/keys", json={"keys": [public_jwk(replacement, kid="test-key-2")]})
@@ -102,13 +109,15 @@ def test_retiring_the_signing_key_retires_its_cached_tokens(make_token, issuer_h
 def test_a_key_set_refresh_with_the_same_key_keeps_serving_the_cache(make_token, issuer_http, clock, verify_calls):
     token = make_token()
     validate_token(token, now=clock())
+    validate_token(token, now=clock())
     clock.advance(3600 + 1)  # the key set is fetched again: new objects, the same key
     validate_token(token, now=clock())
-    assert verify_calls == ["test-key-1"]
+    assert verify_calls == ["test-key-1", "test-key-1"]
 
 
 def test_changing_the_policy_empties_the_cache(make_token, issuer_http, settings):
     token = make_token()
+    validate_token(token)
     validate_token(token)
     settings.API_AUTH = {**settings.API_AUTH, "AUDIENCE": "api://another"}
     with pytest.raises(TokenError, match="audience"):
@@ -130,10 +139,18 @@ def test_the_cache_can_be_turned_off(make_token, issuer_http, settings, verify_c
     assert len(verify_calls) == 2
 
 
+def test_a_flood_of_tokens_used_once_caches_none_of_them(make_token, issuer_http):
+    for _ in range(30):
+        validate_token(make_token())
+    assert len(get_token_cache()) == 0
+
+
 def test_a_flood_of_valid_tokens_stays_within_the_bounds(make_token, issuer_http, settings):
     settings.API_AUTH = {**settings.API_AUTH, "TOKEN_CACHE_MAX_ENTRIES": 20}
     for _ in range(60):
-        validate_token(make_token())
+        token = make_token()
+        validate_token(token)
+        validate_token(token)
     assert len(get_token_cache()) == 20
 
 
@@ -144,19 +161,20 @@ def test_the_byte_estimate_covers_what_an_entry_really_costs(make_token, issuer_
     tokens = [
         make_token(cid=client, client_id=client, scope="hello:read clients:register", extra=extra) for _ in range(200)
     ]
-    validate_token(tokens[0])  # keys and everything else warm, outside the measurement
+    for token in tokens:  # keys warm, and every digest past the doorkeeper, outside the measurement
+        validate_token(token)
     cache = get_token_cache()
     gc.collect()
     tracemalloc.start()
     try:
         before, _ = tracemalloc.get_traced_memory()
-        for token in tokens[1:]:
+        for token in tokens:
             validate_token(token)
         gc.collect()
         spent = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    estimated = sum(cache.size_of(token) for token in tokens[1:])
+    estimated = sum(cache.size_of(token) for token in tokens)
     assert len(cache) == 200
     assert spent <= estimated
 
@@ -175,7 +193,7 @@ def test_the_success_path_makes_no_query_no_cache_round_trip_and_no_log(
         monkeypatch.setattr(SharedCache, operation, no_round_trip)
     caplog.set_level(logging.DEBUG)
     with CaptureQueriesContext(connection) as queries:
-        for bearer in (token, token, first_seen, first_seen):
+        for bearer in (token, token, token, first_seen, first_seen, first_seen):
             response = api_client.get("/", HTTP_AUTHORIZATION=f"Bearer {bearer}")
             assert response.status_code == 200
     assert len(queries) == 0
