@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--max-age",
         type=int,
-        default=20,
+        default=3600,
         help="the JWKS Cache-Control max-age the issuer sends (and the servers honour)",
     )
     parser.add_argument("--cooldown", type=int, default=30, help="API_AUTH JWKS_REFRESH_COOLDOWN of the servers")
