@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="short runs: checks the harness, not the numbers")
     parser.add_argument("--duration", type=float, help="seconds per measured run")
     parser.add_argument("--rounds", type=int, help="rounds over all variants; the best round of each counts")
-    parser.add_argument("--tokens", type=int, help="distinct tokens per round for the many-token variant")
+    parser.add_argument("--tokens", type=int, help="distinct tokens per round for the every-token-new variant")
+    parser.add_argument("--clients", type=int, help="tokens cycled through by the many-clients variant")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument(
         "--out", type=Path, help="JSON results (default bench/results/throughput.json; none in --quick)"
@@ -36,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     duration = args.duration or (2 if args.quick else 5)
     rounds = args.rounds or (1 if args.quick else 5)
     n_tokens = args.tokens or (300 if args.quick else 20_000)
+    n_clients = args.clients or (50 if args.quick else 2_000)
 
     with tempfile.TemporaryDirectory(prefix="ccp-bench-") as tmp:
         workdir = Path(tmp)
@@ -46,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             path = workdir / f"tokens-{r}.txt"
             path.write_text("\n".join(issuer.mint() for _ in range(n_tokens)) + "\n")
             token_files.append(path)
+        clients_file = workdir / "clients.txt"
+        clients_file.write_text("\n".join(issuer.mint() for _ in range(n_clients)) + "\n")
 
         with Gunicorn(issuer.env, port=issuer.port).start(ready_path="/oauth2/default/v1/keys"):
             token = issuer.token()
@@ -66,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                     SCRIPTED: dict(path="/bench/open", tokens_file=True),
                     "ours, one token": dict(path="/bench/ours", token=token),
                     f"ours, {n_tokens} distinct tokens": dict(path="/bench/ours", tokens_file=True),
+                    # Many clients, each reusing its token (each is sent several times a round).
+                    f"ours, {n_clients} clients' tokens in turn": dict(path="/bench/ours", tokens_file=clients_file),
                     "peer: PyJWKClient + jwt.decode": dict(path="/bench/pyjwk", token=token),
                     "peer: RFC 7662 introspection": dict(path="/bench/introspect", token=token),
                 }
@@ -73,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
                 for r in range(rounds):
                     for name, variant in variants.items():
                         url = api.url + variant["path"]
-                        files = {"tokens_file": token_files[r]} if variant.get("tokens_file") else {}
+                        chosen = variant.get("tokens_file")
+                        files = {"tokens_file": token_files[r] if chosen is True else chosen} if chosen else {}
                         if not files:  # warm every worker (keys, sessions) outside the measured run
                             run_wrk(url, duration=1, connections=args.connections, token=variant.get("token"))
                         result = run_wrk(
@@ -99,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             f" {result['errors']:7d} {result['ratio']:6.2f}"
         )
     many = next(name for name in best if "distinct tokens" in name)
+    clients = next(name for name in best if "clients'" in name)
     one = best["ours, one token"]["requests_per_s"]
     print(f"ratio one token / unauthenticated: {best['ours, one token']['ratio']:.2f}  (goal >= 0.95)")
     print(f"ratio one token / unauthenticated with the same header: {one / best[WITH_HEADER]['requests_per_s']:.2f}")
@@ -106,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
         f"ratio many tokens / unauthenticated with the same wrk script: {best[many]['requests_per_s'] / scripted:.2f}"
     )
     print(f"ratio many tokens / unauthenticated: {best[many]['ratio']:.2f}  (goal >= 0.80)")
+    print(f"ratio many clients / unauthenticated: {best[clients]['ratio']:.2f}  (goal >= 0.80)")
+    reused = best[clients]["requests_per_s"] / scripted
+    print(f"ratio many clients / unauthenticated with the same wrk script: {reused:.2f}")
     out = args.out or (None if args.quick else RESULTS / "throughput.json")
     if out is None:
         return 0
@@ -116,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 "duration_s": duration,
                 "rounds": rounds,
                 "tokens": n_tokens,
+                "clients": n_clients,
                 "connections": args.connections,
                 "gunicorn": GUNICORN_OPTIONS,
                 "variants": best,
