@@ -1,8 +1,10 @@
 """Memory: resident memory per gunicorn worker at idle and after a flood of distinct valid tokens.
 
 Run: `.venv/bin/python -m bench.memory [--quick] [--tokens N]`. Tokens are minted up front
-(in parallel) by `bench.keyserver`, then sent once each by wrk; RSS is read from /proc after
-the first half and after all of them, so a bounded cache shows as no growth in the second half.
+(in parallel) by `bench.keyserver`, then each is sent three times: the token cache admits a
+token on its second validation in one worker, and with two workers three sends put every token
+in at least one worker's cache. RSS is read from /proc after the first
+half and after all of them, so a bounded cache shows as no growth in the second half.
 """
 
 import argparse
@@ -83,12 +85,14 @@ def main(argv: list[str] | None = None) -> int:
             run_wrk(server.url + "/", duration=1, connections=4, token=tokens[0])
             idle = worker_rss(server)
             half = count // 2
-            errors = send_all(server, tokens[:half])
+            errors = send_all(server, [token for token in tokens[:half] for _ in range(3)])
             middle = worker_rss(server)
-            errors += send_all(server, tokens[half:])
+            errors += send_all(server, [token for token in tokens[half:] for _ in range(3)])
             after = worker_rss(server)
 
-    print(f"memory: resident set per gunicorn worker (2 sync workers), {count} distinct valid tokens")
+    print(
+        f"memory: resident set per gunicorn worker (2 sync workers), {count} distinct valid tokens, each sent three times"
+    )
     print(f"  {'worker':<8} {'idle MiB':>9} {f'after {half}':>12} {f'after {count}':>12} {'growth 2nd half':>16}")
     for i, (a, b, c) in enumerate(zip(idle, middle, after, strict=True)):
         print(f"  {i + 1:<8} {a / 1024:9.1f} {b / 1024:12.1f} {c / 1024:12.1f} {(c - b) / 1024:15.1f}M")
