@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             after = worker_rss(server)
 
     print(
-        f"memory: resident set per gunicorn worker (2 sync workers), {count} distinct valid tokens, each sent three times"
+        f"memory: resident set per gunicorn worker (2 sync workers), {count} distinct valid tokens, each sent 3 times"
     )
     print(f"  {'worker':<8} {'idle MiB':>9} {f'after {half}':>12} {f'after {count}':>12} {'growth 2nd half':>16}")
     for i, (a, b, c) in enumerate(zip(idle, middle, after, strict=True)):
