@@ -25,9 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     names = list(results["variants"])
     rates = [results["variants"][name]["requests_per_s"] for name in names]
     ratios = [results["variants"][name]["ratio"] for name in names]
-    colours = [
-        "#9e9e9e" if i == 0 else "#1f77b4" if name.startswith("ours") else "#ff7f0e" for i, name in enumerate(names)
-    ]
+    palette = {"unauthenticated": "#9e9e9e", "ours": "#1f77b4", "peer": "#ff7f0e"}
+    colours = [next(colour for prefix, colour in palette.items() if name.startswith(prefix)) for name in names]
 
     figure, axes = plt.subplots(figsize=(9, 0.6 * len(names) + 1.6))
     bars = axes.barh(names[::-1], rates[::-1], color=colours[::-1])
@@ -39,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     axes.set_xlim(0, max(rates) * 1.3)
     gunicorn = " ".join(results["gunicorn"][:4])
     axes.set_title(
-        f"GET / on gunicorn ({gunicorn}), wrk {results['connections']} connections, {results['duration_s']:g} s"
+        f"The hello view on gunicorn ({gunicorn}),\nwrk {results['connections']} connections,"
+        f" best of {results['rounds']} runs of {results['duration_s']:g} s"
     )
     figure.tight_layout()
     figure.savefig(args.out, dpi=110)
