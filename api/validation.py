@@ -165,7 +165,8 @@ def validate_token(
     """
     now = time.time() if now is None else now
     if issuers is not None or key_set_for is not None:
-        return check_token(token, issuers or trusted_issuers(), key_set_for or _key_set_of, now)[0]
+        policies = trusted_issuers() if issuers is None else issuers
+        return check_token(token, policies, key_set_for or _key_set_of, now)[0]
     cache = get_token_cache()
     if not cache.enabled:
         return check_token(token, trusted_issuers(), _key_set_of, now)[0]

@@ -199,3 +199,8 @@ def test_the_success_path_makes_no_query_no_cache_round_trip_and_no_log(
     assert len(queries) == 0
     assert caplog.records == []
     assert get_key_set(ISSUER).snapshot.keys  # the keys came from process memory
+
+
+def test_an_empty_mapping_of_issuers_trusts_no_one(make_token, issuer_http):
+    with pytest.raises(TokenError, match="untrusted issuer"):
+        validate_token(make_token(), issuers={})
