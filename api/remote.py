@@ -69,9 +69,18 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+# One decoder for the process: `json.loads` with hooks builds a new one per call, which
+# costs more than decoding a token's header and claims (it runs on every new token).
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
+
+
 def loads(raw: bytes | str):
-    """Strict JSON: no duplicate names, no NaN or Infinity."""
-    return json.loads(raw, object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
+    """Strict JSON: no duplicate names, no NaN or Infinity; bytes as `json.loads` reads them."""
+    if isinstance(raw, bytes | bytearray):
+        raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    elif raw.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)
+    return _STRICT_DECODER.decode(raw)
 
 
 def total_timeout() -> float:
