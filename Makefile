@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate bootstrap lint format clean screenshots
+.PHONY: run test fuzz soak install install-dev migrate bootstrap lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ screenshots: install-dev
 	$(BIN)/python -m pytest tests/e2e/browser -q
 	mkdir -p docs/screenshots
 	for name in $(SCREENSHOTS); do cp test-artifacts/$$name.png docs/screenshots/; done
+
+# A long randomized run of the hostile-input properties (CI runs a short derandomized one).
+fuzz: install-dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/api/test_hostile_input.py
 
 lint: install-dev
 	$(BIN)/ruff check .

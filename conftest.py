@@ -2,6 +2,7 @@
 
 import base64
 import json
+import os
 import time
 import uuid
 
@@ -10,6 +11,8 @@ import pytest
 import responses
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.cache import caches
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from jwt.algorithms import get_default_algorithms
 from rest_framework.test import APIClient
 
@@ -18,6 +21,18 @@ from api.jwks import reset_key_sets
 ISSUER = "https://issuer.test/oauth2/default"
 AUDIENCE = "api://default"
 KID = "test-key-1"
+
+# Property tests: `ci` (the default) is derandomized, so every run tries the same examples
+# in bounded time; `HYPOTHESIS_PROFILE=fuzz` is the long randomized run (`make fuzz`).
+_hypothesis_common = {
+    "deadline": None,  # examples are bounded by tests.support.limits instead of wall clock
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    "print_blob": True,
+}
+hypothesis_settings.register_profile("ci", max_examples=120, derandomize=True, database=None, **_hypothesis_common)
+hypothesis_settings.register_profile("dev", max_examples=300, **_hypothesis_common)
+hypothesis_settings.register_profile("fuzz", max_examples=20_000, **_hypothesis_common)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -52,6 +52,10 @@ DEFAULTS = {
     "HTTP_TIMEOUT": (3.05, 5.0),
     # Responses larger than this are refused.
     "MAX_RESPONSE_BYTES": 1_000_000,
+    # The verified-token cache (per process): a token seen before skips the signature check
+    # until its `exp` or its key's retirement. Bounded both ways; 0 turns it off.
+    "TOKEN_CACHE_MAX_ENTRIES": 10_000,
+    "TOKEN_CACHE_MAX_BYTES": 16 * 1024 * 1024,
     # Longer tokens are rejected before any parsing.
     "MAX_TOKEN_BYTES": 8192,
     # The scope the hello endpoint requires.
@@ -97,6 +101,8 @@ def reload_api_settings(*, setting: str, **kwargs) -> None:
         api_settings.reload()
         from .issuers import reset_trusted_issuers
         from .jwks import reset_key_sets
+        from .token_cache import reset_token_cache
 
         reset_trusted_issuers()
         reset_key_sets()
+        reset_token_cache()

@@ -1,5 +1,7 @@
 """The project's DRF exception handler: every error body is `{"error", "error_description"}`."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,6 +29,12 @@ def exception_handler(exc, context):
 
     Field errors of a validation failure stay available under `fields`.
     """
+    # DRF turns Django's Http404 and PermissionDenied into its own exceptions only inside its
+    # handler; convert them first so their bodies follow the contract too.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -112,8 +112,14 @@ class KeySet:
             raise TokenError("The token is signed with a key the issuer does not publish.")
         snapshot = self._adopt_shared(now)  # another worker may have fetched the rotation already
         key = snapshot.keys.get(kid)
-        if key is None and now - snapshot.fetched_at >= api_settings.JWKS_REFRESH_COOLDOWN and self._refresh(now):
-            key = self._snapshot.keys.get(kid)
+        if key is None and now - snapshot.fetched_at >= api_settings.JWKS_REFRESH_COOLDOWN:
+            if self._refresh(now):
+                key = self._snapshot.keys.get(kid)
+            else:
+                # Right after a rotation every worker sees the new `kid` at once and one wins the
+                # fetch: the others wait for it instead of refusing good tokens for a cooldown.
+                self._await_peer_fetch()
+                key = self._adopt_shared(self.timer()).keys.get(kid)
         if key is None:
             self._remember_miss(kid, now)
             raise TokenError("The token is signed with a key the issuer does not publish.")
@@ -185,6 +191,13 @@ class KeySet:
                 return
             if self.shared.get(self._slot_key(window)) != "busy" or self.timer() >= deadline:
                 return  # the fetch failed (or its worker died): answer now, retry next window
+            self.sleep(COLD_START_POLL)
+
+    def _await_peer_fetch(self) -> None:
+        """While the worker holding this window's slot is fetching, wait for it (bounded)."""
+        window = self._lost_window
+        deadline = self.timer() + api_settings.JWKS_COLD_START_WAIT
+        while window is not None and self.shared.get(self._slot_key(window)) == "busy" and self.timer() < deadline:
             self.sleep(COLD_START_POLL)
 
     # -- fetching -------------------------------------------------------------------------

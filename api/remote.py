@@ -2,6 +2,7 @@
 
 import ipaddress
 import json
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -68,9 +69,42 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+# One decoder for the process: `json.loads` with hooks builds a new one per call, which
+# costs more than decoding a token's header and claims (it runs on every new token).
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
+
+
 def loads(raw: bytes | str):
-    """Strict JSON: no duplicate names, no NaN or Infinity."""
-    return json.loads(raw, object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
+    """Strict JSON: no duplicate names, no NaN or Infinity; bytes as `json.loads` reads them."""
+    if isinstance(raw, bytes | bytearray):
+        raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    elif raw.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)
+    return _STRICT_DECODER.decode(raw)
+
+
+def total_timeout() -> float:
+    """The whole exchange's budget: connect plus read timeout (`HTTP_TIMEOUT` may be one number)."""
+    timeout = api_settings.HTTP_TIMEOUT
+    return float(sum(timeout)) if isinstance(timeout, tuple | list) else 2.0 * float(timeout)
+
+
+def read_body(response: requests.Response, url: str, limit: int) -> bytearray:
+    """The body, within `limit` bytes and the total timeout.
+
+    requests' read timeout bounds each read, not the whole: a server dribbling a byte at a
+    time could hold the request forever. `read1` returns whatever has arrived, so the
+    deadline is checked at least once per read timeout.
+    """
+    deadline = time.monotonic() + total_timeout()
+    body = bytearray()
+    while chunk := response.raw.read1(65536, decode_content=True):
+        body.extend(chunk)
+        if len(body) > limit:
+            raise FetchError(f"{url} answered more than {limit} bytes")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{url} answered too slowly (over {total_timeout():g} s)")
+    return body
 
 
 def fetch_json(url: str, session: requests.Session | None = None) -> JSONDocument:
@@ -92,11 +126,7 @@ def fetch_json(url: str, session: requests.Session | None = None) -> JSONDocumen
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise FetchError(f"{url} answered more than {limit} bytes")
-            body = bytearray()
-            for chunk in response.iter_content(chunk_size=65536):
-                body.extend(chunk)
-                if len(body) > limit:
-                    raise FetchError(f"{url} answered more than {limit} bytes")
+            body = read_body(response, url, limit)
             max_age = parse_max_age(response.headers.get("Cache-Control", ""))
     except requests.RequestException as exc:
         raise FetchError(f"{url} could not be reached: {type(exc).__name__}") from exc

@@ -1,6 +1,5 @@
 """The validation policy for JWT access tokens (RFC 7519, RFC 8725, RFC 9068): pure logic, no requests."""
 
-import base64
 import binascii
 import math
 import re
@@ -14,6 +13,7 @@ from .jwks import get_key_set
 from .keys import KID, VerificationKey
 from .principal import ValidatedToken
 from .remote import loads
+from .token_cache import digest_of, get_token_cache
 
 # RFC 7515 §7.1: the compact serialization is three base64url segments without padding.
 SEGMENT = re.compile(r"[A-Za-z0-9_-]*")
@@ -38,8 +38,12 @@ class ParsedJWT:
     signature: bytes
 
 
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _b64decode(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    """base64url of a segment already matched by `SEGMENT` (what `urlsafe_b64decode` does, minus its checks)."""
+    return binascii.a2b_base64(segment.encode("ascii").translate(_FROM_URLSAFE) + b"=" * (-len(segment) % 4))
 
 
 def parse_jwt(token: str) -> ParsedJWT:
@@ -50,7 +54,9 @@ def parse_jwt(token: str) -> ParsedJWT:
     if not all(SEGMENT.fullmatch(part) for part in parts):
         raise TokenError("The access token is malformed: a part is not base64url.")
     try:
-        header, claims = loads(_b64decode(parts[0])), loads(_b64decode(parts[1]))
+        # RFC 7515 §5.2, RFC 7519 §7.2: the header and the claims are JSON in UTF-8.
+        header = loads(_b64decode(parts[0]).decode("utf-8"))
+        claims = loads(_b64decode(parts[1]).decode("utf-8"))
         signature = _b64decode(parts[2])
     except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
         raise TokenError("The access token is malformed: a part is not base64url-encoded JSON.") from exc
@@ -152,12 +158,59 @@ def validate_token(
 ) -> ValidatedToken:
     """Check a JWT access token; return it validated, or raise `TokenError` or `KeysUnavailable`.
 
-    A function of the token, the trusted issuers' policies and their key sets only, so a
-    caller may cache its result until `expires_at`. Every check that needs no key runs first:
-    a forged or foreign token never costs a request to an issuer.
+    With the configured issuers and key sets (no `issuers`, no `key_set_for`), a token seen
+    before is served from the verified-token cache (`api.token_cache`) until its deadline,
+    while the key that verified it is still published: no parsing, no signature check. The
+    returned object is then shared by the requests that carry the same token: read-only.
     """
-    policies = trusted_issuers() if issuers is None else issuers
     now = time.time() if now is None else now
+    if issuers is not None or key_set_for is not None:
+        policies = trusted_issuers() if issuers is None else issuers
+        return check_token(token, policies, key_set_for or _key_set_of, now)[0]
+    cache = get_token_cache()
+    if not cache.enabled:
+        return check_token(token, trusted_issuers(), _key_set_of, now)[0]
+    digest = digest_of(token)
+    validated = cache.get(digest, now, _is_published)
+    if validated is None:
+        validated, policy, key = check_token(token, trusted_issuers(), _key_set_of, now)
+        cache.put(
+            digest, validated, key=(policy, key), deadline=deadline_of(validated, policy), size=cache.size_of(token)
+        )
+    return validated
+
+
+def _is_published(signer: tuple[IssuerPolicy, VerificationKey]) -> bool:
+    """Whether the key that verified a cached token is still in its issuer's key set (a dict lookup)."""
+    policy, key = signer
+    try:
+        current = _key_set_of(policy).get_key(key.kid)
+    except TokenError:  # retired: the cached token goes, and a full check answers for it
+        return False
+    return current is key or (current.algorithm == key.algorithm and current.key == key.key)
+
+
+def deadline_of(validated: ValidatedToken, policy: IssuerPolicy) -> float:
+    """Until when a validated token stays valid: `exp`, and the `iat` age limit, plus leeway.
+
+    The other time checks (`nbf`, `iat` in the future) cannot start failing later.
+    """
+    deadline = validated.expires_at + policy.leeway
+    if policy.max_token_age is not None:
+        issued_at = _number(validated.claims, "iat")
+        deadline = min(deadline, issued_at + policy.max_token_age + policy.leeway)
+    return deadline
+
+
+def check_token(
+    token: str, policies: Mapping[str, IssuerPolicy], key_set_for: KeySetLookup, now: float
+) -> tuple[ValidatedToken, IssuerPolicy, VerificationKey]:
+    """Every check, uncached: the validated token, the issuer's policy and the key that verified it.
+
+    A function of the token, the trusted issuers' policies and their key sets only. Every
+    check that needs no key runs first: a forged or foreign token never costs a request to
+    an issuer.
+    """
     jwt = parse_jwt(token)
     issuer = jwt.claims.get("iss")
     policy = policies.get(issuer) if isinstance(issuer, str) else None
@@ -169,14 +222,14 @@ def validate_token(
         raise TokenError("The access token has no expiry (exp).")
     if now >= expires_at + policy.leeway:
         raise TokenError("The access token expired.")
-    key: VerificationKey = (key_set_for or _key_set_of)(policy).get_key(kid)
+    key: VerificationKey = key_set_for(policy).get_key(kid)
     # RFC 8725 §3.1: the key decides the algorithm, not the token.
     if key.algorithm != alg:
         raise TokenError("The access token's algorithm does not match its key.")
     if not key.verify(jwt.signing_input, jwt.signature):
         raise TokenError("The access token's signature is invalid.")
     check_claims(jwt.claims, policy, now)
-    return ValidatedToken(
+    validated = ValidatedToken(
         claims=jwt.claims,
         client_id=client_id_of(jwt.claims),
         scopes=scopes_of(jwt.claims),
@@ -184,3 +237,4 @@ def validate_token(
         expires_at=expires_at,
         key_id=kid,
     )
+    return validated, policy, key

@@ -26,6 +26,10 @@ DEFAULTS = {
     # Seconds a rotated-out key stays published beyond the last expiry of a token it signed
     # (clock skew between this server and the resource servers).
     "KEY_RETIREMENT_LEEWAY": 300,
+    # Seconds a rotated-in key is published before it signs. Resource servers refresh their key
+    # set for an unknown kid only so often (api: JWKS_REFRESH_COOLDOWN, 30 s); publishing at least
+    # that long ahead means none of them ever sees a kid it cannot fetch.
+    "KEY_PREPUBLISH_SECONDS": 60,
 }
 
 

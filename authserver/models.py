@@ -52,14 +52,19 @@ class Client(AbstractApplication):
 class SigningKey(models.Model):
     """A private key that signs access tokens, published in the JWKS while tokens it signed may live.
 
-    The newest key that is not deactivated signs; a deactivated key stays published until
-    `retired_at` so the tokens it signed keep validating until they expire.
+    The newest key between `activates_at` and `deactivated_at` signs. A new key is published
+    before it signs, so resource servers can learn it first; a deactivated key stays published
+    until `publish_until`, so the tokens it signed keep validating until they expire, and is
+    then retired.
     """
 
     kid = models.CharField(max_length=64, unique=True)
     algorithm = models.CharField(max_length=10, default="RS256")
     private_key_pem = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    # A rotated-in key is published first and signs only from here (null: from creation).
+    activates_at = models.DateTimeField(null=True, blank=True)
+    # When it stops signing (its successor's activation); may lie in the future.
     deactivated_at = models.DateTimeField(null=True, blank=True)
     # Set on deactivation: the latest `exp` a token signed by this key can carry, plus leeway.
     publish_until = models.DateTimeField(null=True, blank=True)

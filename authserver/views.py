@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.settings import oauth2_settings
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
@@ -43,7 +44,19 @@ class OAuthEndpointMixin(AuthorizationServerMixin):
 
 
 class TokenView(OAuthEndpointMixin, DOTTokenView):
-    """`POST {issuer}/v1/token` (RFC 6749 §4.4): oauthlib runs the grant, tokens are JWTs."""
+    """`POST {issuer}/v1/token` (RFC 6749 §4.4): oauthlib runs the grant, tokens are JWTs.
+
+    DOT's version looks the issued token up in its table to send `app_authorized`; tokens
+    are not stored here (see `ClientCredentialsValidator.save_bearer_token`), so no signal.
+    """
+
+    @method_decorator(sensitive_post_parameters("client_secret"))
+    def authorization_flow_token_response(self, request, *args, **kwargs) -> HttpResponse:
+        _url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status)
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
 
 class RevokeView(OAuthEndpointMixin, DOTRevokeTokenView):

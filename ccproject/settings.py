@@ -4,6 +4,8 @@ from pathlib import Path
 
 import environ
 
+from . import deployment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -14,10 +16,31 @@ env = environ.Env()
 # The environment always wins over .env, so CI and deployments can override any line.
 env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
-DEBUG = env.bool("DEBUG", default=True)
-# A development-only key; production must set SECRET_KEY (`check --deploy` insists).
-SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-ccproject-development-only-key-change-me")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+# --- Deployment mode: DJANGO_ENV=production, or DEBUG=false, turns on every secure default. ---
+DJANGO_ENV = deployment.django_env(env.str("DJANGO_ENV", default="development"))
+DEBUG = env.bool("DEBUG", default=DJANGO_ENV != "production")
+PRODUCTION = DJANGO_ENV == "production" or not DEBUG
+# Production refuses to start without a strong SECRET_KEY of its own (never the dev key).
+SECRET_KEY = deployment.secret_key(env.str("SECRET_KEY", default=""), production=PRODUCTION)
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+ALLOWED_HOSTS = deployment.allowed_hosts(env.list("ALLOWED_HOSTS", default=[]), production=PRODUCTION)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS everywhere in production (RFC 6750 §5.3: bearer tokens only over TLS).
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+SECURE_REDIRECT_EXEMPT = env.list("SECURE_REDIRECT_EXEMPT", default=[])
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+# Behind a TLS-terminating proxy: e.g. SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto: https".
+SECURE_PROXY_SSL_HEADER = deployment.proxy_ssl_header(env.str("SECURE_PROXY_SSL_HEADER", default=""))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = PRODUCTION
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -37,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ccproject.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,13 +99,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # The default cache lives in the database, so every process of one host shares it and
 # `cache.add` is atomic; production points CACHE_URL at Redis to share it across hosts.
-CACHES = {"default": env.cache("CACHE_URL", default="dbcache://ccproject_cache")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
-    # A Redis that hangs must cost a request a second, not a worker: the key-set cache then
-    # carries on from process memory (api.sharedcache).
-    CACHES["default"].setdefault("OPTIONS", {})
-    CACHES["default"]["OPTIONS"].setdefault("socket_connect_timeout", 1.0)
-    CACHES["default"]["OPTIONS"].setdefault("socket_timeout", 1.0)
+CACHES = {
+    "default": env.cache("CACHE_URL", default="dbcache://ccproject_cache"),
+    # Throttle counters: process memory by default (cheap, per worker); point it at Redis
+    # in production so the limits hold across workers and hosts.
+    "throttle": env.cache("THROTTLE_CACHE_URL", default="locmemcache://ccproject-throttle"),
+}
+for _cache in CACHES.values():
+    if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # A Redis that hangs must cost a request a second, not a worker: the key-set cache then
+        # carries on from process memory (api.sharedcache), the throttle lets requests through.
+        _cache.setdefault("OPTIONS", {})
+        _cache["OPTIONS"].setdefault("socket_connect_timeout", 1.0)
+        _cache["OPTIONS"].setdefault("socket_timeout", 1.0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -117,6 +147,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "api.handlers.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Per client id for tokens, per user or address otherwise (see api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "client": env.str("API_THROTTLE_RATE", default="100/s") or None,
+        "registration": env.str("REGISTRATION_THROTTLE_RATE", default="30/min") or None,
+    },
+    # How many proxies append to X-Forwarded-For; 0 trusts only the peer's address.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         # The browsable API, with a readable panel for 401/403/503 (how to get a token).
@@ -170,12 +208,34 @@ API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")
 ORG_URL = env.str("ORG_URL", default="http://127.0.0.1:8000")
 TOKEN = env.str("TOKEN", default="")
 
+# --- Client registration (the `registration` app); every knob is documented in registration/conf.py. ---
+# Shaped like CACHES. Empty OPTIONS read ORG_URL and TOKEN when the provider is first used.
+REGISTRATION_PROVIDERS = {
+    # The Okta Apps API at ORG_URL, `Authorization: SSWS {TOKEN}` (the embedded server speaks it too).
+    "default": {"BACKEND": "registration.providers.okta.OktaProvider", "OPTIONS": {}},
+    # RFC 7591/7592 at {ORG_URL}/oauth2/v1/clients, with TOKEN as the initial access token.
+    "dynamic": {
+        "BACKEND": "registration.providers.dynamic.DynamicRegistrationProvider",
+        "OPTIONS": {"REGISTRATION_ENDPOINT": env.str("REGISTRATION_ENDPOINT", default="")},
+    },
+}
+REGISTRATION = {
+    "PROVIDER": env.str("REGISTRATION_PROVIDER", default="default"),
+    "THROTTLE_RATE": env.str("REGISTRATION_THROTTLE_RATE", default="10/minute") or None,
+    # Secrets for encrypting stored provider credentials; empty: SECRET_KEY (+ SECRET_KEY_FALLBACKS).
+    "ENCRYPTION_KEYS": env.list("REGISTRATION_ENCRYPTION_KEYS", default=[]) or None,
+}
+
 # --- The embedded authorization server (the `authserver` app on django-oauth-toolkit). ---
 OAUTH2_PROVIDER_APPLICATION_MODEL = "authserver.Client"
 AUTHSERVER = {
     # Empty: derive the issuer from the request's host, so any port works.
     "BASE_URL": env.str("AUTHSERVER_BASE_URL", default=""),
     "AUDIENCE": env.str("AUTHSERVER_AUDIENCE", default="api://default"),
+    # Secret-bearing endpoints accept plain http from loopback only, unless this is true.
+    "ALLOW_INSECURE_HTTP": env.bool("AUTHSERVER_ALLOW_INSECURE_HTTP", default=False),
+    # The algorithm of keys made by `rotate_signing_key` and the first key: RS256 or ES256.
+    "SIGNING_ALGORITHM": env.str("AUTHSERVER_SIGNING_ALGORITHM", default="RS256"),
     "SCOPES": {
         "hello:read": "Call the hello endpoint",
         "clients:register": "Register new API clients",
@@ -191,10 +251,22 @@ OAUTH2_PROVIDER = {
     # revocation of access tokens): any other grant_type is unsupported_grant_type.
     "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
+    # The admin never shows a client secret (see authserver/admin.py).
+    "APPLICATION_ADMIN_CLASS": "authserver.admin.ClientAdmin",
     "SCOPES": AUTHSERVER["SCOPES"],
     "DEFAULT_SCOPES": AUTHSERVER["DEFAULT_SCOPES"],
     # RFC 9700 §4.14: keep only a checksum of issued tokens at rest.
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # RFC 9700 everywhere else too (the server only does client credentials; nothing here
+    # is used, and `check --deploy` stays clean): no implicit or password grants, S256 PKCE
+    # only, no tokens in query strings, `iss` in responses, refresh reuse detection, https.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
     # RFC 7591/7592 at {base}/oauth2/v1/clients; registering needs an initial access token
     # (an admin API token), so registration is never open to the anonymous public.
     "DCR_ENABLED": True,

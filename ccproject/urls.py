@@ -1,4 +1,4 @@
-"""The URL map: the API at the root, its OpenAPI schema and docs, the embedded authorization server, the admin."""
+"""The URL map: the API at the root, its OpenAPI schema and docs, client registration, the embedded authorization server, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -6,9 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api-auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its init script from a URL, not inline: it works under a strict CSP.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("authserver.urls")),
+    path("", include("registration.urls")),
     path("", include("api.urls")),
 ]

@@ -11,6 +11,8 @@ import json
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.views.dynamic_client_registration import (
     DynamicClientRegistrationManagementView,
     DynamicClientRegistrationView,
@@ -80,6 +82,9 @@ class ClientRegistrationView(DynamicClientRegistrationView):
         return _no_store(response)
 
 
+# Overriding dispatch drops the parent's csrf_exempt; restore it: callers authenticate by a
+# bearer registration access token, never by cookies, so CSRF cannot apply (and would block them).
+@method_decorator(csrf_exempt, name="dispatch")
 class ClientConfigurationView(DynamicClientRegistrationManagementView):
     """`GET/PUT/DELETE {registration_client_uri}` with `Authorization: Bearer <registration_access_token>`."""
 

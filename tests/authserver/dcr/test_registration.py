@@ -212,3 +212,16 @@ def test_apps_api_clients_cannot_be_managed_through_dcr(client, initial_token):
     registered = register(client, initial_token).json()
     response = manage(client, "get", f"{URL}/manual", registered["registration_access_token"])
     assert_error(response, 401, "invalid_token")
+
+
+def test_management_is_not_subject_to_csrf(initial_token):
+    """Callers authenticate by bearer token, without cookies: CSRF must not block PUT or DELETE."""
+    from django.test import Client as DjangoClient
+
+    strict = DjangoClient(enforce_csrf_checks=True)
+    body = register(strict, initial_token).json()
+    uri, token = body["registration_client_uri"], body["registration_access_token"]
+    updated = manage(strict, "put", uri, token, {**SERVICE, "client_id": body["client_id"]})
+    assert updated.status_code == 200, updated.content
+    token = updated.json().get("registration_access_token", token)
+    assert manage(strict, "delete", uri, token).status_code == 204

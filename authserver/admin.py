@@ -1,0 +1,143 @@
+"""The embedded server in the Django admin: clients, signing keys, admin API tokens, revocations.
+
+Nothing here can show a client secret, a private key, a token or a token digest: those
+fields are excluded from every form and list. Clients are created through the Apps API,
+dynamic registration or the registration app (which show the secret once, to the caller);
+keys through `manage.py rotate_signing_key`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .clients import ClientMetadataError, clean_scopes
+from .keys import key_state, published_keys
+from .models import AdminApiToken, Client, RevokedToken, SigningKey
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = ("name", "status", "allowed_scopes", "token_endpoint_auth_method")
+
+    def clean_allowed_scopes(self) -> str:
+        try:
+            return " ".join(clean_scopes(self.cleaned_data["allowed_scopes"], "allowed scopes"))
+        except ClientMetadataError as exc:
+            raise forms.ValidationError(exc.causes) from exc
+
+
+class ClientAdmin(admin.ModelAdmin):
+    """django-oauth-toolkit's `APPLICATION_ADMIN_CLASS` for `authserver.Client`."""
+
+    form = ClientForm
+    list_display = ("name", "client_id", "status", "allowed_scopes", "registration_source", "created")
+    list_filter = ("status", "registration_source", "token_endpoint_auth_method")
+    search_fields = ("name", "client_id", "app_id")
+    ordering = ("-created",)
+    fields = (
+        "name",
+        "client_id",
+        "app_id",
+        "status",
+        "allowed_scopes",
+        "token_endpoint_auth_method",
+        "authorization_grant_type",
+        "registration_source",
+        "created",
+        "updated",
+    )
+    readonly_fields = (
+        "client_id",
+        "app_id",
+        "authorization_grant_type",
+        "registration_source",
+        "created",
+        "updated",
+    )
+    actions = ("activate", "deactivate")
+
+    def has_add_permission(self, request) -> bool:
+        # A new client's secret can only be shown once, to whoever created it; the admin
+        # would have to put it in a page or a message cookie. Use the Apps API or registration.
+        return False
+
+    @admin.action(description="Activate selected clients")
+    def activate(self, request, queryset):
+        count = queryset.update(status=Client.STATUS_ACTIVE, updated=timezone.now())
+        self.message_user(request, f"{count} client(s) activated.", messages.SUCCESS)
+
+    @admin.action(description="Deactivate selected clients (they can no longer get tokens)")
+    def deactivate(self, request, queryset):
+        count = queryset.update(status=Client.STATUS_INACTIVE, updated=timezone.now())
+        self.message_user(request, f"{count} client(s) deactivated.", messages.SUCCESS)
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    """Read-only: keys are created and rotated by `manage.py rotate_signing_key`, never edited by hand."""
+
+    list_display = ("kid", "algorithm", "state", "created_at", "activates_at", "deactivated_at", "publish_until")
+    list_filter = ("algorithm",)
+    search_fields = ("kid",)
+    fields = (
+        "kid",
+        "algorithm",
+        "state",
+        "created_at",
+        "activates_at",
+        "deactivated_at",
+        "publish_until",
+        "retired_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="state")
+    def state(self, key: SigningKey) -> str:
+        return key_state(key)
+
+    def get_queryset(self, request):
+        published_keys()  # Retire what is due, so the list tells the truth.
+        return super().get_queryset(request).defer("private_key_pem")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting a published key would break every unexpired token it signed.
+        return False
+
+
+@admin.register(AdminApiToken)
+class AdminApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are shown by name and prefix only; an admin can deactivate one, not read it."""
+
+    list_display = ("name", "prefix", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("name", "prefix")
+    fields = ("name", "prefix", "is_active", "created_at")
+    readonly_fields = ("prefix", "created_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(RevokedToken)
+class RevokedTokenAdmin(admin.ModelAdmin):
+    list_display = ("client_id", "jti_prefix", "revoked_at", "expires_at")
+    search_fields = ("client_id",)
+    fields = ("client_id", "jti_prefix", "revoked_at", "expires_at")
+    readonly_fields = fields
+
+    @admin.display(description="jti")
+    def jti_prefix(self, token: RevokedToken) -> str:
+        return token.jti[:12] + "…"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,101 @@
+"""`manage.py rotate_signing_key`: a new key signs; old keys stay published until their tokens expire."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from authserver.keys import (
+    ALGORITHMS,
+    current_signing_key,
+    key_state,
+    published_keys,
+    retire_expired_keys,
+    rotate_signing_key,
+)
+from authserver.models import SigningKey
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def describe(key: SigningKey) -> dict:
+    return {
+        "kid": key.kid,
+        "alg": key.algorithm,
+        "state": key_state(key),
+        "created": _iso(key.created_at),
+        "signs_from": _iso(key.activates_at or key.created_at),
+        "signs_until": _iso(key.deactivated_at),
+        "published_until": _iso(key.publish_until),
+    }
+
+
+class Command(BaseCommand):
+    help = (
+        "Rotate the embedded server's signing key: publish a new key at once and make it sign every "
+        "token from KEY_PREPUBLISH_SECONDS (60 s) later, so resource servers can fetch it before they "
+        "see it (--immediately: sign now, for a compromised key). The previous keys stay in the JWKS "
+        "until every token they signed has expired (the token lifetime plus KEY_RETIREMENT_LEEWAY); "
+        "then they are retired (unpublished, private key destroyed) on every run and on every JWKS "
+        "request. Exit status: 0 on success, 1 on error."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--algorithm",
+            choices=ALGORITHMS,
+            default=None,
+            help="Algorithm of the new key (default: AUTHSERVER['SIGNING_ALGORITHM'], RS256).",
+        )
+        parser.add_argument(
+            "--immediately",
+            action="store_true",
+            help="The new key signs at once (resource servers may refuse its tokens until their cooldown ends).",
+        )
+        parser.add_argument(
+            "--retire-only",
+            action="store_true",
+            help="Do not rotate: only retire the keys whose tokens have all expired, and list the rest.",
+        )
+        parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
+
+    def handle(self, *args, algorithm: str | None, immediately: bool, retire_only: bool, json: bool, **options):
+        try:
+            retired = retire_expired_keys()
+            prepublish = 0 if immediately else None
+            new_key, replaced = (None, []) if retire_only else rotate_signing_key(algorithm, prepublish=prepublish)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        published = published_keys()
+        result = {
+            "rotated": new_key is not None,
+            "signing_kid": getattr(current_signing_key(), "kid", None),
+            "next_kid": new_key.kid if new_key else None,
+            "replaced": [key.kid for key in replaced],
+            "retired": retired,
+            "published": [describe(key) for key in published],
+        }
+        if json:
+            self.stdout.write(_dumps(result))
+            return
+        if new_key:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"New signing key {new_key.kid} ({new_key.algorithm}): published now, "
+                    f"signs from {new_key.activates_at.isoformat()}."
+                )
+            )
+        for kid in retired:
+            self.stdout.write(f"Retired {kid}: every token it signed has expired.")
+        for key in published:
+            line = f"{key_state(key):<12} {key.kid} ({key.algorithm})"
+            if key.publish_until:
+                line += (
+                    f", signs until {key.deactivated_at.isoformat()}, published until {key.publish_until.isoformat()}"
+                )
+            self.stdout.write(line)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, indent=2)

@@ -1,0 +1,18 @@
+"""The benchmark URL map: the project's, plus the baseline and the peers' variants of the hello view."""
+
+from django.urls import path
+
+from api.views import HelloView
+from ccproject.urls import urlpatterns as project_urlpatterns
+
+from .peers import IntrospectionHelloView, OpenHelloView, PyJWKHelloView
+
+# Every variant sits at the same depth of the URL map, so they differ by authentication only
+# (`/` comes after every pattern of the embedded issuer, which costs its own resolving time).
+urlpatterns = [
+    path("bench/open", OpenHelloView.as_view()),
+    path("bench/ours", HelloView.as_view()),
+    path("bench/pyjwk", PyJWKHelloView.as_view()),
+    path("bench/introspect", IntrospectionHelloView.as_view()),
+    *project_urlpatterns,
+]

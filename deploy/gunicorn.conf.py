@@ -1,0 +1,50 @@
+"""gunicorn settings for ccproject: `gunicorn -c deploy/gunicorn.conf.py ccproject.wsgi`.
+
+Every value can be overridden by an environment variable of the same name in upper case
+(`GUNICORN_WORKERS`, ...). Threads matter: when the embedded issuer runs in the same server
+as the API, a request that must fetch the issuer's keys calls this very server over HTTP;
+with one worker of one thread that call would wait for itself until the timeout. The
+`gthread` worker with at least two threads always has a thread free for it.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+worker_class = "gthread"
+workers = _int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = _int("GUNICORN_THREADS", 4)
+if threads < 2:
+    raise RuntimeError("GUNICORN_THREADS must be at least 2: the API may call the embedded issuer in this server.")
+
+# A worker silent for this long is killed and replaced. It must exceed the API's longest
+# outbound wait (API_AUTH HTTP_TIMEOUT, 3.05 s + 5 s by default, per attempt).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycling workers hides leaks; off unless asked for (the soak test checks memory stays flat).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 0)
+
+# Request size limits: an Authorization header is at most API_AUTH MAX_TOKEN_BYTES (8 KiB).
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+# Trust X-Forwarded-* only from the proxy in front (comma-separated addresses).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs go to stdout/stderr for the process supervisor. The access log format holds no
+# headers, so tokens never reach it (query strings carry none: tokens are header-only).
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+# Each worker builds its own in-process key cache after fork; nothing to share before it.
+preload_app = False

@@ -1,0 +1,67 @@
+"""The admin site: registered clients, with deactivate, activate and delete at the provider."""
+
+from django.contrib import admin, messages
+
+from .exceptions import RegistrationError
+from .models import RegisteredClient
+from .services import activate_client, deactivate_client, delete_client
+
+
+@admin.register(RegisteredClient)
+class RegisteredClientAdmin(admin.ModelAdmin):
+    """Read-only records; changes go through the provider first (the row follows only on success)."""
+
+    list_display = ["label", "client_id", "provider", "status", "scope_list", "creator", "created_at", "updated_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["label", "client_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "label",
+        "client_id",
+        "provider",
+        "provider_reference",
+        "scopes",
+        "status",
+        "created_by",
+        "creator",
+        "created_at",
+        "updated_at",
+        "last_error",
+    ]
+    exclude = ["provider_credential", "idempotency_key", "request_fingerprint"]
+    actions = ["deactivate_at_provider", "activate_at_provider", "delete_at_provider"]
+
+    @admin.display(description="scopes")
+    def scope_list(self, obj: RegisteredClient) -> str:
+        return obj.scope_string
+
+    def has_add_permission(self, request) -> bool:
+        return False  # clients are created at the provider: POST /register/ or `manage.py register_client`
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting only the row would leave the client at the provider
+
+    def _apply(self, request, queryset, service, done: str) -> None:
+        succeeded, failures = 0, []
+        for client in queryset:
+            try:
+                service(client=client)
+                succeeded += 1
+            except RegistrationError as exc:
+                failures.append(f"{client.label} ({client.client_id or client.status}): {exc.message}")
+        if succeeded:
+            self.message_user(request, f"{succeeded} client(s) {done} at the provider.", messages.SUCCESS)
+        for failure in failures:
+            self.message_user(request, f"Not {done}: {failure}", messages.ERROR)
+
+    @admin.action(description="Deactivate selected clients at the provider", permissions=["change"])
+    def deactivate_at_provider(self, request, queryset) -> None:
+        self._apply(request, queryset, deactivate_client, "deactivated")
+
+    @admin.action(description="Activate selected clients at the provider", permissions=["change"])
+    def activate_at_provider(self, request, queryset) -> None:
+        self._apply(request, queryset, activate_client, "activated")
+
+    @admin.action(description="Delete selected clients at the provider", permissions=["change"])
+    def delete_at_provider(self, request, queryset) -> None:
+        self._apply(request, queryset, delete_client, "deleted")

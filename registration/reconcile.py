@@ -1,0 +1,146 @@
+"""Reconciliation: remove clients a crash or timeout left unseen at the provider, and report drift."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError
+from django.utils import timezone
+
+from .conf import registration_settings
+from .exceptions import ProviderError, ProviderNotFound
+from .models import RegisteredClient
+from .providers import ACTIVE, INACTIVE, BaseProvider, ClientRef, get_provider
+
+logger = logging.getLogger("registration")
+Status = RegisteredClient.Status
+
+# Clock skew tolerated between this service and the provider when matching by creation time.
+CLOCK_SLACK = timedelta(minutes=2)
+PROVIDER_STATUS = {ACTIVE: Status.ACTIVE, INACTIVE: Status.INACTIVE}
+
+
+def _update(row: RegisteredClient, **fields) -> None:
+    try:
+        RegisteredClient.objects.filter(pk=row.pk).update(**fields, updated_at=timezone.now())
+        for name, value in fields.items():
+            setattr(row, name, value)
+    except DatabaseError:
+        logger.exception("Could not update registration %s", row.pk)
+
+
+def remove_unseen(row: RegisteredClient, backend: BaseProvider, *, reason: str) -> int:
+    """After a create whose outcome is unknown, remove the client it may have made; returns how many.
+
+    A match is a client with the row's exact label, created since the row, that no row records.
+    The row becomes `failed`; it stays `pending` (for `sync_clients`) when that cannot be settled now.
+    """
+    note = f"{reason} The outcome was unknown"
+    if not backend.supports_list:
+        _update(
+            row,
+            status=Status.FAILED,
+            idempotency_key=None,
+            last_error=f"{note}; this provider cannot be searched."[:500],
+        )
+        return 0
+    others = RegisteredClient.objects.filter(provider=row.provider, label=row.label, status=Status.PENDING)
+    if others.exclude(pk=row.pk).exists():
+        # Another registration with this label is in flight: its client must not be mistaken for ours.
+        _update(row, last_error=f"{note}; left for sync_clients."[:500])
+        return 0
+    try:
+        candidates = [
+            client
+            for client in backend.list(label_prefix=row.label)
+            if client.label == row.label and (client.created is None or client.created >= row.created_at - CLOCK_SLACK)
+        ]
+        known = set(
+            RegisteredClient.objects.filter(client_id__in=[c.client_id for c in candidates]).values_list(
+                "client_id", flat=True
+            )
+        )
+        orphans = [client for client in candidates if client.client_id not in known]
+        for client in orphans:
+            backend.delete(ClientRef(client.client_id, client.reference, client.credential))
+            logger.warning("Removed client %s left unseen at provider %s", client.client_id, backend.alias)
+    except ProviderError as exc:
+        _update(row, last_error=f"{note} and could not be checked ({exc.message}); left for sync_clients."[:500])
+        return 0
+    _update(
+        row,
+        status=Status.FAILED,
+        idempotency_key=None,
+        last_error=f"{note}: {len(orphans)} unseen client(s) removed at the provider."[:500],
+    )
+    return len(orphans)
+
+
+@dataclass
+class SyncReport:
+    """What `sync_clients` found; `drift` lists clients only on one side or in different states."""
+
+    provider: str
+    pending_settled: list[str] = field(default_factory=list)
+    only_in_database: list[str] = field(default_factory=list)
+    only_at_provider: list[str] = field(default_factory=list)
+    status_mismatch: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def drift(self) -> bool:
+        return bool(self.only_in_database or self.only_at_provider or self.status_mismatch)
+
+
+def sync_clients(*, provider: str | None = None, apply: bool = True, now: datetime | None = None) -> SyncReport:
+    """Settle interrupted registrations and compare the provider with the database.
+
+    With `apply`, stale `pending` rows are settled (unseen clients removed), rows whose client is
+    gone at the provider become `deleted`, and rows follow the provider's status. Clients found only
+    at the provider are reported, never deleted: the provider may hold clients made elsewhere.
+    """
+    alias = provider or registration_settings.PROVIDER
+    backend = get_provider(alias)
+    report = SyncReport(provider=alias)
+    cutoff = (now or timezone.now()) - timedelta(seconds=registration_settings.PENDING_GRACE)
+    for row in RegisteredClient.objects.filter(provider=alias, status=Status.PENDING, created_at__lt=cutoff):
+        if apply:
+            removed = remove_unseen(row, backend, reason="Registration interrupted (found by sync_clients).")
+            report.pending_settled.append(f"{row.label!r} (row {row.pk}): {row.status}, {removed} removed")
+        else:
+            report.pending_settled.append(
+                f"{row.label!r} (row {row.pk}): pending since {row.created_at:%Y-%m-%d %H:%M}"
+            )
+    rows = {
+        row.client_id: row
+        for row in RegisteredClient.objects.filter(provider=alias, status__in=[Status.ACTIVE, Status.INACTIVE])
+    }
+    if backend.supports_list:
+        remote = {client.client_id: client for client in backend.list()}
+        for client_id, client in remote.items():
+            if client_id not in rows:
+                report.only_at_provider.append(f"{client_id} {client.label!r} ({client.status})")
+    else:
+        remote = {}
+        report.notes.append(f"Provider {alias!r} cannot list clients: clients only at the provider cannot be found.")
+    for client_id, row in rows.items():
+        client = remote.get(client_id)
+        if client is None:
+            try:
+                client = backend.get(row.ref)
+            except ProviderNotFound:
+                report.only_in_database.append(f"{client_id} {row.label!r} ({row.status})")
+                if apply:
+                    _update(
+                        row, status=Status.DELETED, provider_credential="", last_error="Gone at the provider (sync)."
+                    )
+                continue
+            if client.credential:  # RFC 7592 §3: a rotated registration access token
+                row.set_credential(client.credential)
+                _update(row, provider_credential=row.provider_credential)
+        wanted = PROVIDER_STATUS.get(client.status)
+        if wanted and wanted != row.status:
+            report.status_mismatch.append(f"{client_id} {row.label!r}: database {row.status}, provider {client.status}")
+            if apply:
+                _update(row, status=wanted)
+    return report

@@ -1,0 +1,56 @@
+"""Serializers of the registration API (the browsable API renders them as forms)."""
+
+from rest_framework import serializers
+from rest_framework.utils import html
+
+from .conf import registration_settings
+from .models import RegisteredClient
+
+
+class ScopesField(serializers.Field):
+    """Scopes as a JSON array or a space-delimited string (what an HTML form can send)."""
+
+    default_error_messages = {"invalid": "Scopes must be an array of scope names or a space-delimited string."}
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and self.field_name in dictionary:
+            return " ".join(dictionary.getlist(self.field_name))
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data) -> list[str]:
+        if isinstance(data, str):
+            data = data.split()
+        if not isinstance(data, list) or not all(isinstance(scope, str) for scope in data):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value) -> list[str]:
+        return list(value)
+
+
+class RegistrationSerializer(serializers.Serializer):
+    label = serializers.CharField(max_length=100, help_text="A name for the new API client.")
+    scopes = ScopesField(help_text="Scopes the client may request, e.g. hello:read (space-delimited in this form).")
+
+    def validate_label(self, value: str) -> str:
+        if len(value) > registration_settings.MAX_LABEL_LENGTH:
+            raise serializers.ValidationError(f"At most {registration_settings.MAX_LABEL_LENGTH} characters.")
+        return value
+
+
+class RegisteredClientSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RegisteredClient
+        fields = [
+            "client_id",
+            "label",
+            "scopes",
+            "status",
+            "provider",
+            "provider_reference",
+            "creator",
+            "created_at",
+            "updated_at",
+            "last_error",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,156 @@
+"""The registration API: `POST /register/` and `/clients/` (list, detail, deactivate, activate, delete)."""
+
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.authentication import OAuthClientCredentialsAuthentication
+from api.conf import api_settings
+from api.exceptions import InsufficientScope
+from api.principal import ValidatedToken
+
+from .api_errors import to_api_exception
+from .conf import registration_settings
+from .exceptions import InvalidRegistration, RegistrationError
+from .models import RegisteredClient
+from .permissions import IsStaffOrTokenHasScope, requester
+from .serializers import RegisteredClientSerializer, RegistrationSerializer
+from .services import activate_client, deactivate_client, delete_client, register_client
+from .throttling import RegistrationThrottle
+
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+
+
+class RegistrationAPIMixin:
+    """Bearer tokens first (so a 401 challenges with `Bearer`), then staff sessions with CSRF."""
+
+    authentication_classes = [OAuthClientCredentialsAuthentication, SessionAuthentication]
+    permission_classes = [IsStaffOrTokenHasScope]
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header: an sf-string)."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    if not value or len(value) > MAX_IDEMPOTENCY_KEY_LENGTH or not value.isprintable():
+        raise to_api_exception(InvalidRegistration("Idempotency-Key must be 1 to 255 printable characters."))
+    return value
+
+
+class RegisterView(RegistrationAPIMixin, GenericAPIView):
+    """Register an API client at the identity provider.
+
+    POST `{"label": ..., "scopes": [...]}` → 201 with `client_id`, `client_secret` (shown only
+    here), `label`, `scopes` and `request_token_url`. Send `Idempotency-Key` to retry safely.
+    """
+
+    serializer_class = RegistrationSerializer
+    throttle_classes = [RegistrationThrottle]
+
+    def get_required_scopes(self) -> list[str]:
+        return [registration_settings.REGISTER_SCOPE]
+
+    def get(self, request: Request) -> Response:
+        # GET never creates anything (the article's GET /register/:label did).
+        return Response(
+            {
+                "description": "POST a label and scopes here to register an API client.",
+                "request_token_url": registration_settings.token_url,
+            }
+        )
+
+    def post(self, request: Request) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        scopes = serializer.validated_data["scopes"]
+        self.check_grantable(request, scopes)
+        user, creator = requester(request)
+        try:
+            registration = register_client(
+                label=serializer.validated_data["label"],
+                scopes=scopes,
+                created_by=user,
+                creator=creator,
+                idempotency_key=idempotency_key(request),
+            )
+        except RegistrationError as exc:
+            raise to_api_exception(exc) from exc
+        response = Response(registration.as_response(), status=status.HTTP_201_CREATED)
+        if registration.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+    def check_grantable(self, request: Request, scopes: list[str]) -> None:
+        """A client may hand out the registration scopes only if it holds them itself (no escalation)."""
+        if not isinstance(request.auth, ValidatedToken):
+            return
+        privileged = {registration_settings.REGISTER_SCOPE, registration_settings.MANAGE_SCOPE}
+        missing = (set(scopes) & privileged) - request.auth.scopes
+        if missing:
+            raise InsufficientScope(
+                "A client cannot grant a registration scope its own token does not carry.",
+                realm=api_settings.REALM,
+                extra={"scope": " ".join(sorted(missing))},
+            )
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # The body carries a client secret: no cache may keep it (RFC 9111 §5.2.2.5).
+        response["Cache-Control"] = "no-store"
+        response["Pragma"] = "no-cache"
+        return response
+
+
+class ClientPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Registered clients: list (`?status=`), detail, deactivate, activate and delete at the provider."""
+
+    queryset = RegisteredClient.objects.all()
+    serializer_class = RegisteredClientSerializer
+    lookup_field = "client_id"
+    lookup_value_regex = "[^/]+"
+    pagination_class = ClientPagination
+
+    def get_required_scopes(self) -> list[str]:
+        return [registration_settings.MANAGE_SCOPE]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        wanted = self.request.query_params.get("status")
+        return queryset.filter(status=wanted) if wanted else queryset
+
+    def _change(self, service, request: Request) -> Response:
+        client = self.get_object()
+        try:
+            client = service(client=client)
+        except RegistrationError as exc:
+            raise to_api_exception(exc) from exc
+        return Response(self.get_serializer(client).data)
+
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, client_id: str) -> Response:
+        """Deactivate the client at the provider: it gets no new tokens."""
+        return self._change(deactivate_client, request)
+
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, client_id: str) -> Response:
+        """Activate the client at the provider again."""
+        return self._change(activate_client, request)
+
+    def destroy(self, request: Request, client_id: str) -> Response:
+        """Delete the client at the provider; the record stays, marked deleted."""
+        self._change(delete_client, request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

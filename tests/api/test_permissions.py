@@ -1,0 +1,123 @@
+"""Scope permissions: all-of, any-of, per method; 403 `insufficient_scope` with the scopes in the challenge."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import path
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.permissions import TokenHasAnyScope, TokenHasScope
+from api.principal import ClientPrincipal, ValidatedToken
+from conftest import KID, claims_at, raw_token
+
+
+class AllOfView(APIView):
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes = ["orders:read", "orders:audit"]
+
+    def get(self, request):
+        user = request.user
+        assert isinstance(user, ClientPrincipal) and isinstance(request.auth, ValidatedToken)
+        return Response({"client": user.client_id, "issuer": user.issuer, "scopes": sorted(request.auth.scopes)})
+
+
+class AnyOfView(APIView):
+    permission_classes = [IsAuthenticated, TokenHasAnyScope]
+    required_scopes = ["orders:read", "orders:admin"]
+
+    def get(self, request):
+        return Response("ok")
+
+
+class PerMethodView(APIView):
+    permission_classes = [IsAuthenticated, TokenHasScope]
+    required_scopes_by_method = {"GET": ["orders:read"], "POST": ["orders:write"]}
+
+    def get(self, request):
+        return Response("read")
+
+    def post(self, request):
+        return Response("written")
+
+    def delete(self, request):
+        return Response("deleted")
+
+
+class NoScopesView(APIView):
+    permission_classes = [IsAuthenticated, TokenHasScope]
+
+    def get(self, request):
+        return Response("never")
+
+
+urlpatterns = [
+    path("all/", AllOfView.as_view()),
+    path("any/", AnyOfView.as_view()),
+    path("method/", PerMethodView.as_view()),
+    path("none/", NoScopesView.as_view()),
+]
+
+
+@pytest.fixture(autouse=True)
+def _urls(settings, issuer_http):
+    settings.ROOT_URLCONF = __name__
+
+
+@pytest.fixture
+def call(api_client, rsa_key, clock):
+    def call(method: str, url: str, scopes: list[str]):
+        token = raw_token({"alg": "RS256", "kid": KID}, claims_at(clock.now, scp=scopes), rsa_key)
+        return getattr(api_client, method)(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    return call
+
+
+def assert_insufficient(response, scopes: str):
+    assert response.status_code == 403
+    assert response.json()["error"] == "insufficient_scope"
+    assert response["WWW-Authenticate"].startswith('Bearer realm="api", error="insufficient_scope"')
+    assert response["WWW-Authenticate"].endswith(f'scope="{scopes}"')
+
+
+def test_all_of_needs_every_scope(call):
+    assert_insufficient(call("get", "/all/", ["orders:read"]), "orders:audit orders:read")
+    response = call("get", "/all/", ["orders:read", "orders:audit", "x"])
+    assert response.status_code == 200
+    assert response.json() == {
+        "client": "client-1",
+        "issuer": "https://issuer.test/oauth2/default",
+        "scopes": ["orders:audit", "orders:read", "x"],
+    }
+
+
+def test_any_of_needs_one_scope(call):
+    assert call("get", "/any/", ["orders:admin"]).status_code == 200
+    assert_insufficient(call("get", "/any/", ["hello:read"]), "orders:admin orders:read")
+
+
+def test_per_method_scopes(call):
+    assert call("get", "/method/", ["orders:read"]).status_code == 200
+    assert_insufficient(call("post", "/method/", ["orders:read"]), "orders:write")
+    assert call("post", "/method/", ["orders:write"]).status_code == 200
+    assert call("head", "/method/", ["orders:read"]).status_code == 200
+
+
+def test_a_method_without_scopes_is_a_configuration_error(call):
+    with pytest.raises(ImproperlyConfigured, match="required_scopes"):
+        call("delete", "/method/", ["orders:read", "orders:write"])
+    with pytest.raises(ImproperlyConfigured):
+        call("get", "/none/", ["orders:read"])
+
+
+def test_unauthenticated_is_401_not_403(api_client):
+    response = api_client.get("/all/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+
+
+def test_hello_scope_is_configurable(settings, api_client, rsa_key, clock):
+    settings.ROOT_URLCONF = "ccproject.urls"
+    settings.API_AUTH = {**settings.API_AUTH, "HELLO_SCOPE": "greet"}
+    token = raw_token({"alg": "RS256", "kid": KID}, claims_at(clock.now, scp=["hello:read"]), rsa_key)
+    assert_insufficient(api_client.get("/", HTTP_AUTHORIZATION=f"Bearer {token}"), "greet")

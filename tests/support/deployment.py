@@ -1,0 +1,156 @@
+"""A throwaway deployment (soak, gunicorn tests): its own SQLite, `.env`, bootstrap and gunicorn on loopback."""
+
+import os
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+# Variables of the caller that must not leak into the throwaway deployment.
+SCRUBBED = ("DATABASE_URL", "CACHE_URL", "THROTTLE_CACHE_URL", "ISSUER", "JWKS_URI", "DEBUG", "DJANGO_ENV", "TOKEN")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    values = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            values[name.strip()] = value.strip()
+    return values
+
+
+class Deployment:
+    """`prepare()` migrates and bootstraps, `start()` runs gunicorn, `stop()` ends it (always call it)."""
+
+    def __init__(self, directory: Path, *, workers: int = 2, threads: int = 4):
+        self.dir = directory
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.issuer = f"{self.base}/oauth2/default"
+        self.env_file = directory / ".env"
+        self.db = directory / "db.sqlite3"
+        self.log = directory / "gunicorn.log"
+        self.workers, self.threads = workers, threads
+        self.process: subprocess.Popen | None = None
+        self.credentials: dict[str, str] = {}
+
+    def environment(self, *, production: bool) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "ccproject.settings",
+                "ENV_FILE": str(self.env_file),
+                "DATABASE_URL": f"sqlite:///{self.db}",
+                "ISSUER": self.issuer,
+                "ALLOWED_HOSTS": "127.0.0.1,localhost",
+                # Counted, never limiting: the soak measures the service, not the throttle.
+                "API_THROTTLE_RATE": "100000000/min",
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        if production:
+            env.update(
+                {
+                    "DJANGO_ENV": "production",
+                    "SECRET_KEY": secrets.token_urlsafe(50),
+                    "SECURE_SSL_REDIRECT": "false",  # loopback http stands in for the TLS proxy
+                    "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                    "GUNICORN_WORKERS": str(self.workers),
+                    "GUNICORN_THREADS": str(self.threads),
+                    "GUNICORN_ACCESSLOG": "",
+                }
+            )
+        else:
+            env["DEBUG"] = "true"
+        return env
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.environment(production=False),
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+    def prepare(self) -> None:
+        self.env_file.touch(mode=0o600)
+        self.manage("migrate", "--no-input")
+        self.manage("createcachetable")
+        self.manage("bootstrap", "--env-file", str(self.env_file), "--base-url", self.base)
+        self.credentials = read_env_file(self.env_file)
+
+    def start(self, timeout: float = 60.0) -> None:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "ccproject.wsgi"],
+                cwd=ROOT,
+                env=self.environment(production=True),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
+            try:
+                if requests.get(f"{self.issuer}/v1/keys", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not become ready")
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: the master's children (Linux /proc)."""
+        if self.process is None:
+            return []
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return sorted(int(pid) for pid in path.read_text().split())
+        except OSError:
+            return []
+
+    def signing_key(self) -> tuple[str, str]:
+        """The embedded issuer's current (kid, PEM), to mint expired tokens with a real signature."""
+        with sqlite3.connect(self.db) as db:
+            kid, pem = db.execute(
+                "SELECT kid, private_key_pem FROM authserver_signingkey "
+                "WHERE deactivated_at IS NULL AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1"
+            ).fetchone()
+        return kid, pem
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+
+def rss_bytes(pid: int) -> int | None:
+    """Resident set size of a process (Linux /proc), None once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
