@@ -1,4 +1,4 @@
-"""The URL map: the API at the root, its OpenAPI schema and docs, client registration, the embedded authorization server, the admin."""
+"""The URL map: the API, its OpenAPI schema and docs, registration, the embedded authorization server, the admin."""
 
 from django.contrib import admin
 from django.urls import include, path

@@ -1,5 +1,6 @@
 """Serializers of the registration API (the browsable API renders them as forms)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils import html
 
@@ -7,6 +8,15 @@ from .conf import registration_settings
 from .models import RegisteredClient
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string", "description": "Space-delimited scope names."},
+        ],
+        "example": ["hello:read"],
+    }
+)
 class ScopesField(serializers.Field):
     """Scopes as a JSON array or a space-delimited string (what an HTML form can send)."""
 

@@ -16,7 +16,10 @@ def test_authorize_and_call_hello(driver, live_server, embedded_issuer):
 
     # The Authorize dialog of the oauth2 scheme: the clientCredentials flow and its scope.
     wait(driver, ec.visibility_of_element_located((By.ID, "client_id_clientCredentials")))
-    modal = driver.find_element(By.CSS_SELECTOR, ".auth-container")
+    # One container per scheme (the session's cookieAuth too): the oauth2 one has the client id field.
+    modal = driver.find_element(
+        By.XPATH, "//div[contains(@class, 'auth-container')][.//input[@id='client_id_clientCredentials']]"
+    )
     assert f"{embedded_issuer}/v1/token" in modal.text
     driver.find_element(By.ID, "client_id_clientCredentials").send_keys(CLIENT_ID)
     driver.find_element(By.ID, "client_secret_clientCredentials").send_keys(CLIENT_SECRET)
@@ -25,7 +28,7 @@ def test_authorize_and_call_hello(driver, live_server, embedded_issuer):
     modal.find_element(By.CSS_SELECTOR, "button.modal-btn.authorize").click()
     # Swagger UI shows "Logout" once the issuer has answered with a token.
     wait(driver, ec.presence_of_element_located((By.CSS_SELECTOR, 'button[aria-label="Remove authorization"]')))
-    assert "Authorized" in driver.find_element(By.CSS_SELECTOR, ".auth-container").text
+    assert "Authorized" in modal.text
     driver.find_element(By.CSS_SELECTOR, "button.btn-done").click()
 
     operation = wait(driver, ec.element_to_be_clickable((By.ID, "operations-default-hello")))
