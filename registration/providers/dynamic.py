@@ -50,6 +50,9 @@ class DynamicRegistrationProvider(BaseProvider):
         self.initial_access_token = options.get("INITIAL_ACCESS_TOKEN", settings.TOKEN)
         self.scheme = options.get("INITIAL_ACCESS_TOKEN_SCHEME", "Bearer")
         self.auth_method = options.get("TOKEN_ENDPOINT_AUTH_METHOD", "client_secret_basic")
+        # Okta wants "service"; RFC 7591 has no such field and OpenID Connect Registration
+        # allows only "web" or "native" (oidc-provider refuses "service"): None omits it.
+        self.application_type = options.get("APPLICATION_TYPE", "service")
         self.http = self.http_class(
             timeout=options.get("TIMEOUT", DEFAULT_TIMEOUT),
             max_retries=int(options.get("MAX_RETRIES", 2)),
@@ -61,10 +64,11 @@ class DynamicRegistrationProvider(BaseProvider):
             "client_name": label,
             "grant_types": ["client_credentials"],
             "response_types": [],
-            "application_type": "service",
             "token_endpoint_auth_method": self.auth_method,
             "scope": " ".join(scopes),
         }
+        if self.application_type:
+            metadata["application_type"] = self.application_type
         headers = {"Authorization": f"{self.scheme} {self.initial_access_token}"} if self.initial_access_token else {}
         try:
             response = self.http.request("POST", self.endpoint, headers=headers, json=metadata)

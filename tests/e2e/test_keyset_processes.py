@@ -2,6 +2,7 @@
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -82,6 +83,8 @@ def issuer():
 def shared_cache_env(tmp_path) -> dict:
     """The configured Redis when CACHE_URL names one (CI), else a database cache in a SQLite file."""
     env = {**os.environ, "ENV_FILE": os.devnull, "DJANGO_SETTINGS_MODULE": "ccproject.settings", "DEBUG": "false"}
+    # DEBUG off is production mode, which insists on a real SECRET_KEY and ALLOWED_HOSTS.
+    env.update({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1", "DJANGO_ENV": "production"})
     if not os.environ.get("CACHE_URL", "").startswith("redis"):
         env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
         env["CACHE_URL"] = "dbcache://ccp_workers_cache"

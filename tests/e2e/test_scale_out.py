@@ -97,7 +97,11 @@ class Cluster:
             "ENV_FILE": str(self.env_file),
             "DATABASE_URL": database_url,
             "CACHE_URL": cache_url,
+            # Production mode, as deployed, minus the https redirect (plain http on loopback).
             "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SECURE_SSL_REDIRECT": "false",
             "ISSUER": self.issuer,
             "AUTHSERVER_BASE_URL": self.urls[0],
             "LOG_LEVEL": "WARNING",
