@@ -56,17 +56,20 @@ def create_service_client(
     auth_method: str = "client_secret_basic",
     active: bool = True,
     registration_source: str = Client.RegistrationSource.MANUAL,
+    client_id: str | None = None,
+    secret: str | None = None,
 ) -> tuple[Client, str]:
     """Create a confidential client-credentials client; returns it and its secret, which is kept only hashed.
 
-    As at Okta, the client id is the application id.
+    As at Okta, the client id is the application id unless one is given (bootstrap recreates the
+    client that `.env` names); the secret is generated unless given.
     """
     app_id = new_app_id()
-    secret = generate_client_secret()
+    secret = secret or generate_client_secret()
     client = Client.objects.create(
         name=label,
         app_id=app_id,
-        client_id=app_id,
+        client_id=client_id or app_id,
         client_secret=secret,
         client_type=Client.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,

@@ -4,6 +4,7 @@ import base64
 
 import pytest
 
+from authserver.clients import create_service_client
 from authserver.models import Client
 
 SECRET = "s3cret-" + "x" * 40
@@ -11,14 +12,12 @@ SECRET = "s3cret-" + "x" * 40
 
 @pytest.fixture
 def oauth_client() -> Client:
-    return Client.objects.create(
-        name="Test Client",
+    return create_service_client(
+        label="Test Client",
+        scopes=["hello:read", "clients:register"],
         client_id="test-client",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read clients:register",
-    )
+        secret=SECRET,
+    )[0]
 
 
 def basic(client_id: str, secret: str) -> str:

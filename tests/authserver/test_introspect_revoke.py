@@ -5,6 +5,7 @@ import time
 import jwt
 import pytest
 
+from authserver.clients import create_service_client
 from authserver.keys import ensure_signing_key, load_private_key
 from authserver.models import Client, RevokedToken
 from authserver.verification import prune_revocations
@@ -20,14 +21,12 @@ AUTH = basic("test-client", SECRET)
 
 @pytest.fixture
 def other_client() -> Client:
-    return Client.objects.create(
-        name="Other",
+    return create_service_client(
+        label="Other",
+        scopes=["hello:read"],
         client_id="other-client",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from authserver.models import Client
+from authserver.clients import create_service_client
 
 pytestmark = pytest.mark.e2e
 
@@ -71,14 +71,12 @@ def test_help(name):
 def test_get_token_and_call_api_against_the_live_server(live_server, settings):
     issuer = f"{live_server.url}/oauth2/default"
     settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
-    Client.objects.create(
-        name="CLI Client",
+    create_service_client(
+        label="CLI Client",
+        scopes=["hello:read"],
         client_id="cli-client",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
     env = {"ISSUER": issuer, "TEST_CLIENT_ID": "cli-client", "TEST_CLIENT_SECRET": SECRET}
     token = manage("get_token", **env)
     assert token.returncode == 0, token.stderr

@@ -6,7 +6,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from authserver.models import Client
+from authserver.clients import create_service_client
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +19,12 @@ def issuer(live_server, settings):
     settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
     settings.ISSUER = issuer
     settings.API_URL = live_server.url + "/"
-    Client.objects.create(
-        name="E2E Client",
+    create_service_client(
+        label="E2E Client",
+        scopes=["hello:read"],
         client_id="e2e-client",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
     return issuer
 
 

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from api.conf import api_settings
 from api.jwks import KeySet, reset_key_sets
+from authserver.clients import create_service_client
 from authserver.conf import authserver_setting
 from authserver.keys import ensure_signing_key, token_lifetime_bound
-from authserver.models import Client, SigningKey
+from authserver.models import SigningKey
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +26,12 @@ SECRET = "rotation-secret-" + "z" * 40
 def issuer(live_server, settings):
     issuer = f"{live_server.url}/oauth2/default"
     settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
-    Client.objects.create(
-        name="Rotation Client",
+    create_service_client(
+        label="Rotation Client",
+        scopes=["hello:read"],
         client_id="rotation-client",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
     return issuer
 
 

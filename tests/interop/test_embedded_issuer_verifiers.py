@@ -8,8 +8,8 @@ import jwt
 import pytest
 import requests
 
+from authserver.clients import create_service_client
 from authserver.keys import current_signing_key, load_private_key
-from authserver.models import Client
 from authserver.tokens import build_claims, sign
 
 from .node import node_executable
@@ -24,14 +24,12 @@ SECRET = "interop-secret-" + "z" * 40
 @pytest.fixture
 def embedded(live_server) -> str:
     """The embedded issuer on a live server, with a client-credentials client."""
-    Client.objects.create(
-        name="Interop Client",
+    create_service_client(
+        label="Interop Client",
+        scopes=["hello:read"],
         client_id="interop-embedded",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
     return f"{live_server.url}/oauth2/default"
 
 

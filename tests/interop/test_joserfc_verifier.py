@@ -12,8 +12,8 @@ from joserfc import jwt
 from joserfc.errors import BadSignatureError, ExpiredTokenError, InvalidClaimError, UnsupportedAlgorithmError
 from joserfc.jwk import KeySet
 
+from authserver.clients import create_service_client
 from authserver.keys import create_signing_key
-from authserver.models import Client
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +23,12 @@ AUDIENCE = "api://default"
 
 @pytest.fixture
 def issuer(live_server) -> str:
-    Client.objects.create(
-        name="Interop",
+    create_service_client(
+        label="Interop",
+        scopes=["hello:read"],
         client_id="interop-client",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
     return f"{live_server.url}/oauth2/default"
 
 

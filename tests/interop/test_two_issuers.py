@@ -4,8 +4,8 @@ import jwt
 import pytest
 import requests
 
+from authserver.clients import create_service_client
 from authserver.keys import current_signing_key, load_private_key
-from authserver.models import Client
 
 from .conftest import OIDC_AUDIENCE, OTHER_RESOURCE, TIMEOUT
 
@@ -18,14 +18,12 @@ SECRET = "two-issuers-secret-" + "w" * 40
 def two_issuers(live_server, settings, oidc_provider) -> str:
     """ccproject trusting the embedded issuer (on the live server) and oidc-provider, each with its audience."""
     embedded = f"{live_server.url}/oauth2/default"
-    Client.objects.create(
-        name="Two Issuers",
+    create_service_client(
+        label="Two Issuers",
+        scopes=["hello:read"],
         client_id="two-issuers",
-        client_secret=SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=SECRET,
+    )[0]
     # The embedded issuer's audience is the one oidc-provider mints for its *other* resource.
     settings.AUTHSERVER = {**settings.AUTHSERVER, "AUDIENCE": OTHER_RESOURCE}
     settings.API_AUTH = {

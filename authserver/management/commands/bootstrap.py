@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from authserver.clients import create_service_client
 from authserver.keys import ensure_signing_key
 from authserver.models import AdminApiToken, Client
 
@@ -98,13 +99,11 @@ class Command(BaseCommand):
         new = not (client_id and secret)
         if new:
             client_id, secret = secrets.token_urlsafe(15), secrets.token_urlsafe(32)
-        Client.objects.create(
-            name="Test Client",
+        create_service_client(
+            label="Test Client",
+            scopes=settings.DEFAULT_SCOPE.split(),
             client_id=client_id,
-            client_secret=secret,
-            client_type=Client.CLIENT_CONFIDENTIAL,
-            authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-            allowed_scopes=settings.DEFAULT_SCOPE,
+            secret=secret,
         )
         self.stdout.write(f"Created test client {client_id} with scope {settings.DEFAULT_SCOPE}.")
         return {"TEST_CLIENT_ID": client_id, "TEST_CLIENT_SECRET": secret} if new else {}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from authserver.models import Client
+from authserver.clients import create_service_client
 
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -115,12 +115,10 @@ def embedded_issuer(live_server, settings) -> str:
     issuer = f"{live_server.url}/oauth2/default"
     settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
     settings.ISSUER = issuer
-    Client.objects.create(
-        name="Browser Client",
+    create_service_client(
+        label="Browser Client",
+        scopes=["hello:read"],
         client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes="hello:read",
-    )
+        secret=CLIENT_SECRET,
+    )[0]
     return issuer
