@@ -155,6 +155,12 @@ REST_FRAMEWORK = {
     },
     # How many proxies append to X-Forwarded-For; 0 trusts only the peer's address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    # DRF's parsers with a size bound (413) and a clear 400 for JSON nested too deeply.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "api.parsers.FormParser",
+        "api.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         # The browsable API, with a readable panel for 401/403/503 (how to get a token).

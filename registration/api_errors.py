@@ -23,7 +23,8 @@ from .exceptions import (
 MAPPING: list[tuple[type[RegistrationError], int, str]] = [
     (InvalidRegistration, status.HTTP_400_BAD_REQUEST, "invalid_request"),
     (InvalidState, status.HTTP_409_CONFLICT, "invalid_state"),
-    (DatabaseFailure, status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error"),
+    # RFC 9110 §15.6.4: a temporary overload or outage, with Retry-After.
+    (DatabaseFailure, status.HTTP_503_SERVICE_UNAVAILABLE, "temporarily_unavailable"),
     (DecryptionError, status.HTTP_500_INTERNAL_SERVER_ERROR, "server_error"),
     # RFC 7591 §3.2.2's code for metadata the server refuses.
     (ProviderValidationError, status.HTTP_400_BAD_REQUEST, "invalid_client_metadata"),
@@ -54,6 +55,6 @@ def to_api_exception(exc: RegistrationError) -> APIException:
         return RegistrationAPIError(exc.message, status_code=422, code="idempotency_key_reused")
     for error_class, status_code, code in MAPPING:
         if isinstance(exc, error_class):
-            wait = exc.retry_after if isinstance(exc, ProviderRateLimited) else None
+            wait = exc.retry_after if isinstance(exc, ProviderRateLimited | DatabaseFailure) else None
             return RegistrationAPIError(exc.message, status_code=status_code, code=code, wait=wait)
     return RegistrationAPIError(exc.message, status_code=500, code="server_error")

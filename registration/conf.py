@@ -25,6 +25,8 @@ DEFAULTS = {
     "PENDING_GRACE": 300,
     # Labels longer than this are refused before the provider is asked.
     "MAX_LABEL_LENGTH": 100,
+    # Distinct scopes one client may ask for; more are refused before the provider is asked.
+    "MAX_SCOPES": 50,
 }
 
 DEFAULT_PROVIDERS = {"default": {"BACKEND": "registration.providers.okta.OktaProvider", "OPTIONS": {}}}

@@ -29,7 +29,11 @@ class IdempotencyConflict(RegistrationError):
 
 
 class DatabaseFailure(RegistrationError):
-    """The provider succeeded but the record could not be written; the provider was compensated."""
+    """The record could not be written: before the provider was asked, or after it succeeded (the
+    client was then removed there again, or reported for `sync_clients`). Temporary: retry later."""
+
+    #: Seconds a client is told to wait (`Retry-After`): a database restart or failover.
+    retry_after = 5
 
 
 class ProviderError(RegistrationError):

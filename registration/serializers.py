@@ -38,8 +38,19 @@ class ScopesField(serializers.Field):
         return list(value)
 
 
+class LabelField(serializers.CharField):
+    """A JSON string only: DRF's `CharField` would turn `123` or `1.5` into a label."""
+
+    default_error_messages = {"invalid": "A label must be a string."}
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class RegistrationSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100, help_text="A name for the new API client.")
+    label = LabelField(max_length=100, help_text="A name for the new API client.")
     scopes = ScopesField(help_text="Scopes the client may request, e.g. hello:read (space-delimited in this form).")
 
     def validate_label(self, value: str) -> str:

@@ -1,9 +1,9 @@
 """Registration services: keep the database and the provider consistent (HackSoft-style, keyword-only).
 
 `register_client` writes a `pending` row, asks the provider, then makes the row `active`. A provider
-failure leaves a `failed` row and no client; a database failure after the provider succeeded removes
-the client at the provider again. Lifecycle changes reach the provider first; the row follows only
-when the provider succeeded.
+fault leaves a `failed` row and no client, a request the provider refuses as invalid leaves no row;
+a database failure after the provider succeeded removes the client at the provider again.
+Lifecycle changes reach the provider first; the row follows only when the provider succeeded.
 """
 
 import hashlib
@@ -24,6 +24,7 @@ from .exceptions import (
     InvalidState,
     ProviderError,
     ProviderNotFound,
+    ProviderValidationError,
 )
 from .models import RegisteredClient
 from .providers import ClientRef, CreatedClient, get_provider
@@ -72,6 +73,8 @@ def clean_scopes(scopes: Sequence[str]) -> list[str]:
     cleaned = list(dict.fromkeys(scopes or []))
     if not cleaned:
         raise InvalidRegistration("scopes: at least one scope is required.")
+    if len(cleaned) > registration_settings.MAX_SCOPES:
+        raise InvalidRegistration(f"scopes: at most {registration_settings.MAX_SCOPES} distinct scopes.")
     bad = [scope for scope in cleaned if not isinstance(scope, str) or not SCOPE_TOKEN.fullmatch(scope)]
     if bad:
         raise InvalidRegistration(f"scopes: {bad[0]!r} is not a valid scope name (RFC 6749 §3.3).")
@@ -124,12 +127,22 @@ def register_client(
         if key_hash is None:
             raise
         return _replay(key_hash, fingerprint)
+    except DatabaseError as exc:
+        # Nothing was asked of the provider yet: the caller may simply retry.
+        logger.error("Registration of %r not started: the database failed (%s)", label, type(exc).__name__)
+        raise DatabaseFailure(
+            f"The registration could not be recorded ({type(exc).__name__}); nothing was created. Retry later."
+        ) from exc
 
     try:
         created = backend.create(label=label, scopes=scopes)
     except ProviderError as exc:
         if exc.maybe_created:
             remove_unseen(row, backend, reason=exc.message)
+        elif isinstance(exc, ProviderValidationError):
+            # The provider refused the request's content (unknown scope, ...): invalid input,
+            # like what `clean_*` refuse, leaves no record.
+            _discard(row)
         else:
             _fail(row, exc.message)
         raise
@@ -175,10 +188,20 @@ def _activate(row: RegisteredClient, created: CreatedClient, backend) -> None:
                 f"The client was created at the provider but could not be recorded ({type(exc).__name__}), "
                 f"and removing it failed too: client {created.client_id} must be removed (run sync_clients)."
             ) from exc
-        _fail(RegisteredClient.objects.filter(pk=row.pk).first(), f"database failure: {type(exc).__name__}")
+        # Best effort: the database that just failed may still be down (the row then stays
+        # `pending`, which `sync_clients` settles).
+        _fail(row, f"database failure: {type(exc).__name__}")
         raise DatabaseFailure(
             f"The client could not be recorded ({type(exc).__name__}); it was removed at the provider again."
         ) from exc
+
+
+def _discard(row: RegisteredClient) -> None:
+    """Remove the `pending` row of a registration the provider refused (best effort)."""
+    try:
+        RegisteredClient.objects.filter(pk=row.pk, status=Status.PENDING).delete()
+    except DatabaseError:
+        logger.exception("Could not remove refused registration %s", row.pk)
 
 
 def _fail(row: RegisteredClient | None, message: str) -> None:

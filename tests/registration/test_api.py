@@ -3,6 +3,7 @@
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.db import OperationalError
 from rest_framework.test import APIClient
 
 from registration.models import RegisteredClient
@@ -160,7 +161,8 @@ def test_provider_errors_map_to_clear_responses(staff_client, okta_http, fake, s
     if status == 503:
         assert int(response["Retry-After"]) > 10
     assert not RegisteredClient.objects.filter(status="active").exists()
-    assert RegisteredClient.objects.get().status == "failed"
+    # A request the provider refuses as invalid leaves no record; a provider fault a failed one.
+    assert list(RegisteredClient.objects.values_list("status", flat=True)) == ([] if status == 400 else ["failed"])
 
 
 class TestClients:
@@ -227,3 +229,15 @@ class TestBrowsableAPI:
 
     def test_clients_page_renders(self, staff_client):
         assert staff_client.get("/clients/", HTTP_ACCEPT="text/html").status_code == 200
+
+
+def test_database_failure_is_a_503_with_retry_after(staff_client, okta_http, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(RegisteredClient.objects, "create", unavailable)
+    response = post_register(staff_client, **CSRF)
+    body = assert_error(response, 503, "temporarily_unavailable")
+    assert "nothing was created" in body["error_description"]
+    assert int(response["Retry-After"]) > 0
+    assert not provider_calls(okta_http)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 import requests
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError
 from django.utils import timezone
 
 from registration import services
@@ -98,7 +98,6 @@ def test_invalid_requests_never_reach_the_provider(okta_http, label, scopes, mes
 @pytest.mark.parametrize(
     ("response", "error"),
     [
-        ({"json": okta_error("E0000001", "Api validation failed: label"), "status": 400}, ProviderValidationError),
         ({"json": okta_error("E0000009", "Internal Server Error"), "status": 500}, ProviderUnavailable),
         ({"json": okta_error("E0000047", "rate limit"), "status": 429, "headers": {"Retry-After": "60"}},
          ProviderRateLimited),
@@ -112,6 +111,24 @@ def test_provider_failure_leaves_a_failed_row_and_no_client(okta_http, response,
     row = only_row()
     assert row.status == "failed" and row.client_id is None and row.last_error
     assert not RegisteredClient.objects.filter(status="active").exists()
+
+
+def test_request_the_provider_refuses_leaves_no_row(okta_http):
+    okta_http.post(APPS, json=okta_error("E0000001", "Api validation failed: profile.scopes"), status=400)
+    with pytest.raises(ProviderValidationError):
+        register()
+    assert not RegisteredClient.objects.exists()
+    assert len(okta_http.calls) == 1  # nothing was created, so nothing is searched for
+
+
+def test_database_down_before_the_provider_is_asked(okta_http, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(RegisteredClient.objects, "create", unavailable)
+    with pytest.raises(DatabaseFailure, match="nothing was created"):
+        register()
+    assert not okta_http.calls
 
 
 def test_timeout_removes_the_client_the_provider_made_unseen(okta_http):
