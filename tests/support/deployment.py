@@ -35,13 +35,25 @@ def read_env_file(path: Path) -> dict[str, str]:
 class Deployment:
     """`prepare()` migrates and bootstraps, `start()` runs gunicorn, `stop()` ends it (always call it)."""
 
-    def __init__(self, directory: Path, *, workers: int = 2, threads: int = 4):
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        workers: int = 2,
+        threads: int = 4,
+        database_url: str | None = None,
+        settings_module: str = "ccproject.settings",
+        env: dict[str, str] | None = None,
+    ):
         self.dir = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.issuer = f"{self.base}/oauth2/default"
         self.env_file = directory / ".env"
         self.db = directory / "db.sqlite3"
+        self.database_url = database_url or f"sqlite:///{self.db}"
+        self.settings_module = settings_module
+        self.extra_env = env or {}
         self.log = directory / "gunicorn.log"
         self.workers, self.threads = workers, threads
         self.process: subprocess.Popen | None = None
@@ -51,9 +63,9 @@ class Deployment:
         env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
         env.update(
             {
-                "DJANGO_SETTINGS_MODULE": "ccproject.settings",
+                "DJANGO_SETTINGS_MODULE": self.settings_module,
                 "ENV_FILE": str(self.env_file),
-                "DATABASE_URL": f"sqlite:///{self.db}",
+                "DATABASE_URL": self.database_url,
                 "ISSUER": self.issuer,
                 "ALLOWED_HOSTS": "127.0.0.1,localhost",
                 # Counted, never limiting: the soak measures the service, not the throttle.
@@ -75,10 +87,11 @@ class Deployment:
             )
         else:
             env["DEBUG"] = "true"
+        env.update(self.extra_env)
         return env
 
-    def manage(self, *args: str) -> None:
-        subprocess.run(
+    def manage(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
             env=self.environment(production=False),
@@ -94,7 +107,8 @@ class Deployment:
         self.manage("bootstrap", "--env-file", str(self.env_file), "--base-url", self.base)
         self.credentials = read_env_file(self.env_file)
 
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0, ready_path: str | None = None) -> None:
+        """Run gunicorn until `ready_path` (default: the issuer's key set) answers without a 5xx."""
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "ccproject.wsgi"],
@@ -108,7 +122,10 @@ class Deployment:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log.read_text()[-2000:]}")
             try:
-                if requests.get(f"{self.issuer}/v1/keys", timeout=2).status_code == 200:
+                if ready_path is None:
+                    if requests.get(f"{self.issuer}/v1/keys", timeout=2).status_code == 200:
+                        return
+                elif requests.get(f"{self.base}{ready_path}", timeout=2).status_code < 500:
                     return
             except requests.RequestException:
                 pass
