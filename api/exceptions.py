@@ -69,3 +69,11 @@ def _quote(value: str) -> str:
     """RFC 7230 quoted-string: escape backslashes and quotes, drop control characters."""
     value = "".join(ch for ch in str(value) if ch.isprintable())
     return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+class RequestTooLarge(exceptions.APIException):
+    """A body over `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django refuses to read it; RFC 9110 §15.5.14)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"

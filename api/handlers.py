@@ -1,12 +1,14 @@
 """The project's DRF exception handler: every error body is `{"error", "error_description"}`."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .conf import api_settings
-from .exceptions import BearerError
+from .exceptions import BearerError, RequestTooLarge
 
 
 def _error_code(exc: exceptions.APIException) -> str:
@@ -35,6 +37,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised when DRF reads `request.body`: the declared length is over the limit, nothing was read.
+        exc = RequestTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many form fields or files: Django's own refusal, in the contract's shape.
+        exc = exceptions.ParseError(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -155,11 +155,11 @@ REST_FRAMEWORK = {
     },
     # How many proxies append to X-Forwarded-For; 0 trusts only the peer's address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
-    # DRF's parsers with a size bound (413) and a clear 400 for JSON nested too deeply.
+    # DRF's parsers, with a clear 400 for JSON nested too deeply.
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.JSONParser",
-        "api.parsers.FormParser",
-        "api.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
