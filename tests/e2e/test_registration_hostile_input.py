@@ -22,7 +22,7 @@ from authserver.models import Client
 from registration.models import RegisteredClient
 from registration.services import SCOPE_TOKEN
 
-from .test_registration_flow import embedded  # noqa: F401 (the live server as issuer, API and provider)
+from .test_registration_flow import embedded, staff_session  # noqa: F401 (the live server: issuer, API, provider)
 
 pytestmark = pytest.mark.e2e
 
@@ -257,3 +257,19 @@ def test_surrogate_pair_escapes_are_one_character(registrar):
 def test_duplicate_scopes_are_registered_once(registrar):
     body = registrar.expect(201, json={"label": "Dup", "scopes": ["hello:read"] * 10_000})
     assert body["scopes"] == ["hello:read"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "error"),
+    [
+        ({"json": {"label": "A" * 3_000_000, "scopes": ["hello:read"]}}, 413, "request_too_large"),
+        ({"data": {"label": "A" * 3_000_000, "scopes": "hello:read"}}, 413, "request_too_large"),
+        ({"data": {f"f{i}": "x" for i in range(1_001)}}, 400, "parse_error"),  # DATA_UPLOAD_MAX_NUMBER_FIELDS
+        (raw("[" * DEEP), 400, "parse_error"),
+        ({"data": {"label": "x\x00y", "scopes": "hello:read"}}, 400, "invalid_request"),
+    ],
+)  # fmt: skip
+def test_staff_session_refuses_cleanly(registrar, embedded, kwargs, status, error):  # noqa: F811
+    """The session path parses the body for the CSRF check first: the same clear answers."""
+    registrar.session = staff_session(embedded)
+    registrar.expect(status, error, **kwargs)
