@@ -10,14 +10,13 @@ import os
 import secrets
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 
 from tests.support.fake_okta import FakeOkta
 from tests.support.registration_service import Registrar, register, registration_service
 
 pytestmark = pytest.mark.e2e
-
-psycopg = pytest.importorskip("psycopg")
 
 
 def admin_url() -> tuple[str, str]:
