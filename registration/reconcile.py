@@ -1,6 +1,7 @@
 """Reconciliation: remove clients a crash or timeout left unseen at the provider, and report drift."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -92,18 +93,33 @@ class SyncReport:
         return bool(self.only_in_database or self.only_at_provider or self.status_mismatch)
 
 
-def sync_clients(*, provider: str | None = None, apply: bool = True, now: datetime | None = None) -> SyncReport:
+# `sync_clients` reports progress once per this many clients checked one by one.
+PROGRESS_EVERY = 50
+
+
+def sync_clients(
+    *,
+    provider: str | None = None,
+    apply: bool = True,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SyncReport:
     """Settle interrupted registrations and compare the provider with the database.
 
     With `apply`, stale `pending` rows are settled (unseen clients removed), rows whose client is
     gone at the provider become `deleted`, and rows follow the provider's status. Clients found only
     at the provider are reported, never deleted: the provider may hold clients made elsewhere.
+    `progress` receives a line per stage (and per `PROGRESS_EVERY` clients) of a long run.
     """
+    say = progress or (lambda message: None)
     alias = provider or registration_settings.PROVIDER
     backend = get_provider(alias)
     report = SyncReport(provider=alias)
     cutoff = (now or timezone.now()) - timedelta(seconds=registration_settings.PENDING_GRACE)
-    for row in RegisteredClient.objects.filter(provider=alias, status=Status.PENDING, created_at__lt=cutoff):
+    pending = list(RegisteredClient.objects.filter(provider=alias, status=Status.PENDING, created_at__lt=cutoff))
+    if pending:
+        say(f"Settling {len(pending)} interrupted registration(s) ...")
+    for row in pending:
         if apply:
             removed = remove_unseen(row, backend, reason="Registration interrupted (found by sync_clients).")
             report.pending_settled.append(f"{row.label!r} (row {row.pk}): {row.status}, {removed} removed")
@@ -116,14 +132,18 @@ def sync_clients(*, provider: str | None = None, apply: bool = True, now: dateti
         for row in RegisteredClient.objects.filter(provider=alias, status__in=[Status.ACTIVE, Status.INACTIVE])
     }
     if backend.supports_list:
+        say(f"Listing the clients at provider {alias!r} ...")
         remote = {client.client_id: client for client in backend.list()}
+        say(f"{len(remote)} client(s) at the provider, {len(rows)} active or inactive in the database.")
         for client_id, client in remote.items():
             if client_id not in rows:
                 report.only_at_provider.append(f"{client_id} {client.label!r} ({client.status})")
     else:
         remote = {}
         report.notes.append(f"Provider {alias!r} cannot list clients: clients only at the provider cannot be found.")
-    for client_id, row in rows.items():
+    for checked, (client_id, row) in enumerate(rows.items(), start=1):
+        if checked % PROGRESS_EVERY == 0:
+            say(f"Compared {checked}/{len(rows)} client(s) ...")
         client = remote.get(client_id)
         if client is None:
             try:

@@ -249,24 +249,24 @@ def _require(client: RegisteredClient, allowed: set[str], action: str) -> None:
         raise InvalidState(f"Client {client.client_id or client.pk} is {client.status}: it cannot be {action}.")
 
 
+def _set_lifecycle(client: RegisteredClient, *, status: str, action: str) -> RegisteredClient:
+    """Change the lifecycle at the provider first (`deactivate`/`activate`), then record `status`."""
+    _require(client, {Status.ACTIVE, Status.INACTIVE}, f"{action}d")
+    getattr(get_provider(client.provider), action)(client.ref)
+    client.status = status
+    client.save(update_fields=["status", "updated_at"])
+    logger.info("%sd client %s", action.capitalize(), client.client_id)
+    return client
+
+
 def deactivate_client(*, client: RegisteredClient) -> RegisteredClient:
     """Deactivate at the provider (no new tokens), then record it."""
-    _require(client, {Status.ACTIVE, Status.INACTIVE}, "deactivated")
-    get_provider(client.provider).deactivate(client.ref)
-    client.status = Status.INACTIVE
-    client.save(update_fields=["status", "updated_at"])
-    logger.info("Deactivated client %s", client.client_id)
-    return client
+    return _set_lifecycle(client, status=Status.INACTIVE, action="deactivate")
 
 
 def activate_client(*, client: RegisteredClient) -> RegisteredClient:
     """Activate at the provider, then record it."""
-    _require(client, {Status.ACTIVE, Status.INACTIVE}, "activated")
-    get_provider(client.provider).activate(client.ref)
-    client.status = Status.ACTIVE
-    client.save(update_fields=["status", "updated_at"])
-    logger.info("Activated client %s", client.client_id)
-    return client
+    return _set_lifecycle(client, status=Status.ACTIVE, action="activate")
 
 
 def delete_client(*, client: RegisteredClient) -> RegisteredClient:

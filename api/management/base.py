@@ -9,14 +9,22 @@ A command subclasses `ProjectCommand` and
   with the code below (`--traceback` shows the stack instead);
 - reports progress of long operations with `self.progress(...)` on stderr, so stdout stays
   parseable; never prints a secret or token it was not asked for.
+
+Run from the shell, a command shows log records of level WARNING and above only (everything the
+configured `LOG_LEVEL` lets through with `-v 2`, nothing below ERROR with `-v 0`): its own lines
+are the interface, and a failure stays one line. A database that cannot be used exits
+`EXIT_UNAVAILABLE` naming `DATABASE_URL`.
 """
 
 import json
+import logging
 import sys
 from collections.abc import Iterable
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, SystemCheckError
+from django.db import DatabaseError
 
 EXIT_OK = 0
 # The operation was refused or failed (the issuer said invalid_client, the API said 403, ...).
@@ -74,6 +82,16 @@ def one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def database_unavailable(exc: DatabaseError) -> Unavailable:
+    """A database error as one line naming DATABASE_URL (drivers never put the password in messages)."""
+    reason = one_line(str(exc))[:200]
+    return Unavailable(
+        f"The database cannot be used ({type(exc).__name__}: {reason}); check DATABASE_URL and that "
+        "`manage.py migrate` has run.",
+        error="database_unavailable",
+    )
+
+
 class ProjectCommand(BaseCommand):
     """A management command with the project's conventions (see the module docstring).
 
@@ -105,7 +123,11 @@ class ProjectCommand(BaseCommand):
         self.emitted = False
         from_command_line = getattr(self, "_called_from_command_line", False) and not options.get("traceback")
         try:
-            return super().execute(*args, **options)
+            with self.console_logging(enabled=from_command_line):
+                try:
+                    return super().execute(*args, **options)
+                except DatabaseError as exc:
+                    raise database_unavailable(exc) from exc
         except SystemCheckError:
             raise
         except CommandError as exc:
@@ -121,6 +143,17 @@ class ProjectCommand(BaseCommand):
                 raise
             self.stderr.write(f"{self.command_name}: interrupted")
             sys.exit(EXIT_INTERRUPTED)
+
+    @contextmanager
+    def console_logging(self, *, enabled: bool):
+        """From the shell, hide log records below WARNING (below ERROR with `-v 0`) unless `-v 2`."""
+        previous = logging.root.manager.disable
+        if enabled and self.verbosity < 2:
+            logging.disable(logging.WARNING if self.verbosity == 0 else logging.INFO)
+        try:
+            yield
+        finally:
+            logging.disable(previous)
 
     def emit(self, data: Any, text: str) -> None:
         """Print `data` as JSON with `--json`, else `text` (once per run: scripts parse one document)."""

@@ -147,8 +147,8 @@ def test_command_retire_only_does_not_rotate():
     assert SigningKey.objects.count() == 1
 
 
-def test_command_fails_with_exit_status_1_on_a_bad_setting(settings):
+def test_command_exits_3_naming_a_bad_setting(settings):
     settings.AUTHSERVER = {**settings.AUTHSERVER, "SIGNING_ALGORITHM": "HS256"}
     with pytest.raises(CommandError, match="Unsupported signing algorithm") as info:
         run()
-    assert info.value.returncode == 1
+    assert info.value.returncode == 3 and "AUTHSERVER_SIGNING_ALGORITHM" in str(info.value)

@@ -4,11 +4,13 @@ import json
 from io import StringIO
 
 import pytest
+import requests
 from django.core.management import CommandError, call_command
 
+from api.management.base import CommandFailed
 from registration.models import RegisteredClient
 
-from .conftest import ORG, okta_app, okta_error
+from .conftest import API_TOKEN, ORG, okta_app, okta_error
 
 APPS = f"{ORG}/api/v1/apps"
 SECRET = "secret-" + "s" * 57
@@ -42,23 +44,52 @@ def test_json_output(okta_http):
 
 
 @pytest.mark.parametrize(
-    ("fake", "message"),
+    ("fake", "message", "code", "error"),
     [
-        ({"json": okta_error("E0000011", "Invalid token provided"), "status": 401}, "check TOKEN"),
+        ({"json": okta_error("E0000011", "Invalid token provided"), "status": 401}, "check TOKEN", 3,
+         "provider_credentials_rejected"),
         ({"json": okta_error("E0000001", "Api validation failed: label", ["label: too long"]), "status": 400},
-         "label: too long"),
+         "label: too long", 1, "invalid_client_metadata"),
+        ({"status": 503, "body": "down"}, "check ORG_URL", 4, "provider_error"),
+        ({"body": requests.ConnectionError("refused")}, "retry later", 4, "provider_error"),
+        ({"body": requests.Timeout("slow")}, "retry later", 4, "provider_timeout"),
     ],
 )  # fmt: skip
-def test_failure_is_one_line_and_non_zero(okta_http, fake, message):
+def test_failure_is_one_line_with_its_exit_status(okta_http, fake, message, code, error):
     okta_http.post(APPS, **fake)
-    with pytest.raises(CommandError, match=message) as info:
-        run("App", "--scope", "hello:read")
-    assert "\n" not in str(info.value) and info.value.returncode == 1
+    okta_http.get(APPS, json=[])  # the search for a client created unseen
+    out = StringIO()
+    with pytest.raises(CommandFailed, match=message) as info:
+        call_command("register_client", "App", "--scope", "hello:read", "--json", stdout=out, stderr=StringIO())
+    assert "\n" not in str(info.value) and info.value.returncode == code
+    assert json.loads(out.getvalue()) == {"error": error, "error_description": str(info.value)}
+    assert API_TOKEN not in str(info.value)
 
 
-def test_unknown_provider(okta_http):
-    with pytest.raises(CommandError, match="no provider 'nope'"):
+def test_unknown_provider_is_a_usage_error(okta_http):
+    with pytest.raises(CommandFailed, match="not in REGISTRATION_PROVIDERS") as info:
         run("App", "--scope", "hello:read", "--provider", "nope")
+    assert info.value.returncode == 2
+
+
+def test_misconfigured_provider_is_a_configuration_error(okta_http, settings):
+    settings.REGISTRATION = {**settings.REGISTRATION, "PROVIDER": "missing"}
+    with pytest.raises(CommandFailed, match="REGISTRATION_PROVIDERS") as info:
+        run("App", "--scope", "hello:read")
+    assert info.value.returncode == 3
+
+
+def test_missing_token_names_it(okta_http, settings):
+    settings.TOKEN = ""
+    with pytest.raises(CommandFailed, match="set TOKEN") as info:
+        run("App", "--scope", "hello:read")
+    assert info.value.returncode == 3
+
+
+def test_invalid_scope_is_a_usage_error(okta_http):
+    with pytest.raises(CommandFailed, match="not a valid scope") as info:
+        run("App", "--scope", 'bad"scope')
+    assert info.value.returncode == 2 and len(okta_http.calls) == 0
 
 
 def test_scope_is_required():

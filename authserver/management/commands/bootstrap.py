@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from api.management.base import ConfigurationError, ProjectCommand
 from authserver.clients import create_service_client
 from authserver.keys import ensure_signing_key
 from authserver.models import AdminApiToken, Client
@@ -38,12 +38,23 @@ def read_env_names(path: Path) -> set[str]:
     return names
 
 
-class Command(BaseCommand):
+def append_env(path: Path, lines: list[str]) -> None:
+    """Append `lines` to a `.env` readable by its owner only."""
+    with path.open("a") as env:
+        if path.stat().st_size and not path.read_text().endswith("\n"):
+            env.write("\n")
+        env.write("# Written by `manage.py bootstrap`.\n" + "\n".join(lines) + "\n")
+    path.chmod(0o600)
+
+
+class Command(ProjectCommand):
+    # Its output is for a person; what a script needs it writes to .env.
+    json_output = False
     help = (
         "Prepare the embedded authorization server (idempotent): create the signing key, a test "
         "client with the default scope and an admin API token, and write TEST_CLIENT_ID, "
         "TEST_CLIENT_SECRET, TOKEN, ORG_URL and ISSUER into .env where they are not set yet. "
-        "Never overwrites a line you wrote."
+        "Never overwrites a line you wrote, and never prints a secret (they go to .env, chmod 600)."
     )
 
     def add_arguments(self, parser):
@@ -81,11 +92,13 @@ class Command(BaseCommand):
         }
         lines = [f"{name}={value}" for name, value in {**defaults, **additions}.items() if name not in present]
         if lines:
-            with path.open("a") as env:
-                if path.stat().st_size and not path.read_text().endswith("\n"):
-                    env.write("\n")
-                env.write("# Written by `manage.py bootstrap`.\n" + "\n".join(lines) + "\n")
-            path.chmod(0o600)
+            try:
+                append_env(path, lines)
+            except OSError as exc:
+                # Rolls back the atomic block: no client whose secret was never written down.
+                raise ConfigurationError(
+                    f"Cannot write {path} ({exc.strerror or type(exc).__name__})", setting="ENV_FILE"
+                ) from exc
             names = ", ".join(line.split("=", 1)[0] for line in lines)
             self.stdout.write(self.style.SUCCESS(f"Wrote {names} to {path}."))
         else:

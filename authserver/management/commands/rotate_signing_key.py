@@ -1,9 +1,6 @@
 """`manage.py rotate_signing_key`: a new key signs; old keys stay published until their tokens expire."""
 
-import json
-
-from django.core.management.base import BaseCommand, CommandError
-
+from api.management.base import ConfigurationError, ProjectCommand
 from authserver.keys import (
     ALGORITHMS,
     current_signing_key,
@@ -31,14 +28,14 @@ def describe(key: SigningKey) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(ProjectCommand):
     help = (
         "Rotate the embedded server's signing key: publish a new key at once and make it sign every "
         "token from KEY_PREPUBLISH_SECONDS (60 s) later, so resource servers can fetch it before they "
         "see it (--immediately: sign now, for a compromised key). The previous keys stay in the JWKS "
         "until every token they signed has expired (the token lifetime plus KEY_RETIREMENT_LEEWAY); "
         "then they are retired (unpublished, private key destroyed) on every run and on every JWKS "
-        "request. Exit status: 0 on success, 1 on error."
+        "request. With --json it prints {rotated, signing_kid, next_kid, replaced, retired, published}."
     )
 
     def add_arguments(self, parser):
@@ -46,7 +43,7 @@ class Command(BaseCommand):
             "--algorithm",
             choices=ALGORITHMS,
             default=None,
-            help="Algorithm of the new key (default: AUTHSERVER['SIGNING_ALGORITHM'], RS256).",
+            help="Algorithm of the new key (default: AUTHSERVER_SIGNING_ALGORITHM, RS256).",
         )
         parser.add_argument(
             "--immediately",
@@ -58,15 +55,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not rotate: only retire the keys whose tokens have all expired, and list the rest.",
         )
-        parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
 
-    def handle(self, *args, algorithm: str | None, immediately: bool, retire_only: bool, json: bool, **options):
-        try:
-            retired = retire_expired_keys()
-            prepublish = 0 if immediately else None
-            new_key, replaced = (None, []) if retire_only else rotate_signing_key(algorithm, prepublish=prepublish)
-        except ValueError as exc:
-            raise CommandError(str(exc)) from exc
+    def handle(self, *args, algorithm: str | None, immediately: bool, retire_only: bool, **options):
+        self.progress("Retiring the keys whose tokens have all expired ...")
+        retired = retire_expired_keys()
+        new_key, replaced = None, []
+        if not retire_only:
+            self.progress(f"Generating a new {algorithm or 'signing'} key ...")
+            try:
+                new_key, replaced = rotate_signing_key(algorithm, prepublish=0 if immediately else None)
+            except ValueError as exc:  # only a wrong setting reaches here: --algorithm is checked by argparse
+                raise ConfigurationError(str(exc), setting="AUTHSERVER_SIGNING_ALGORITHM") from exc
         published = published_keys()
         result = {
             "rotated": new_key is not None,
@@ -76,26 +75,20 @@ class Command(BaseCommand):
             "retired": retired,
             "published": [describe(key) for key in published],
         }
-        if json:
-            self.stdout.write(_dumps(result))
-            return
+        lines = []
         if new_key:
-            self.stdout.write(
+            lines.append(
                 self.style.SUCCESS(
                     f"New signing key {new_key.kid} ({new_key.algorithm}): published now, "
                     f"signs from {new_key.activates_at.isoformat()}."
                 )
             )
-        for kid in retired:
-            self.stdout.write(f"Retired {kid}: every token it signed has expired.")
+        lines += [f"Retired {kid}: every token it signed has expired." for kid in retired]
         for key in published:
             line = f"{key_state(key):<12} {key.kid} ({key.algorithm})"
             if key.publish_until:
                 line += (
                     f", signs until {key.deactivated_at.isoformat()}, published until {key.publish_until.isoformat()}"
                 )
-            self.stdout.write(line)
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, indent=2)
+            lines.append(line)
+        self.emit(result, "\n".join(lines))
