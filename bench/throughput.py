@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .harness import GUNICORN_OPTIONS, Gunicorn, free_port, run_wrk
+from .harness import GUNICORN_OPTIONS, BenchError, Gunicorn, free_port, run_wrk
 from .issuer import CLIENT_ID, EmbeddedIssuer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -141,4 +141,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        print(f"throughput: FAILED: {error}", file=sys.stderr)
+        sys.exit(1)
