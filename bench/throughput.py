@@ -8,6 +8,7 @@ measured in the same run; writes bench/results/throughput.json for `bench.plot`.
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -141,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # A SIGTERM unwinds like an exception, so the gunicorns started here are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         sys.exit(main())
     except BenchError as error:
