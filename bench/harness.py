@@ -23,6 +23,7 @@ WRK_DIR = Path(__file__).resolve().parent / "wrk"
 # No control socket: every gunicorn 27 master would otherwise share ~/.gunicorn/gunicorn.ctl.
 GUNICORN_OPTIONS = [
     *("--workers", "2", "--worker-class", "gthread", "--threads", "1", "--keep-alive", "5"),
+    *("--config", "bench/gunicorn_conf.py"),  # production's gc.freeze(); gunicorn runs in ROOT
     "--no-control-socket",
 ]
 # The API's per-client throttle (100/s by default) would answer most of a benchmark's requests
