@@ -20,9 +20,24 @@ WRK_DIR = Path(__file__).resolve().parent / "wrk"
 # so each worker serves one request at a time, as a sync worker does. Not the `sync` class
 # itself: it answers every request with `Connection: close` (it has no keep-alive), so wrk
 # would measure a TCP handshake per request; the one-thread `gthread` worker keeps them open.
+# Kept-alive connections stay with the worker that accepted them, and a waking gthread worker
+# accepts every pending one: wrk's 4 connections often all landed in one worker, leaving the
+# other idle and halving the rate of that run. Two connections per worker at most
+# (`--worker-connections 2`) splits wrk's 4 evenly.
 # No control socket: every gunicorn 27 master would otherwise share ~/.gunicorn/gunicorn.ctl.
 GUNICORN_OPTIONS = [
-    *("--workers", "2", "--worker-class", "gthread", "--threads", "1", "--keep-alive", "5"),
+    *(
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "1",
+        "--keep-alive",
+        "5",
+        "--worker-connections",
+        "2",
+    ),
     *("--config", "bench/gunicorn_conf.py"),  # production's gc.freeze(); gunicorn runs in ROOT
     "--no-control-socket",
 ]
