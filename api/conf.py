@@ -76,12 +76,14 @@ class APISettings:
         self._cached: dict = {}
 
     def __getattr__(self, name: str):
+        # Called only until a setting is first read: the value then lives in the instance
+        # `__dict__`, so the request path reads it as a plain attribute; `reload` removes it.
         if name not in self.defaults:
             raise AttributeError(f"Invalid API_AUTH setting: {name!r}")
-        cached = self.__dict__["_cached"]
-        if name not in cached:
-            cached[name] = self.user_settings.get(name, self.defaults[name])
-        return cached[name]
+        value = self.user_settings.get(name, self.defaults[name])
+        self._cached[name] = value
+        self.__dict__[name] = value
+        return value
 
     @property
     def user_settings(self) -> dict:
@@ -89,6 +91,8 @@ class APISettings:
         return value if isinstance(value, dict) else {}
 
     def reload(self) -> None:
+        for name in self._cached:
+            self.__dict__.pop(name, None)
         self._cached.clear()
 
 

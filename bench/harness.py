@@ -16,12 +16,39 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_DIR = Path(__file__).resolve().parent / "wrk"
-# One server configuration for every variant (the issue's rule): 2 sync workers, no threads.
+# One server configuration for every variant (the issue's rule): 2 workers of one thread each,
+# so each worker serves one request at a time, as a sync worker does. Not the `sync` class
+# itself: it answers every request with `Connection: close` (it has no keep-alive), so wrk
+# would measure a TCP handshake per request; the one-thread `gthread` worker keeps them open.
+# Kept-alive connections stay with the worker that accepted them, and a waking gthread worker
+# accepts every pending one: wrk's 4 connections often all landed in one worker, leaving the
+# other idle and halving the rate of that run. Two connections per worker at most
+# (`--worker-connections 2`) splits wrk's 4 evenly.
 # No control socket: every gunicorn 27 master would otherwise share ~/.gunicorn/gunicorn.ctl.
 GUNICORN_OPTIONS = [
-    *("--workers", "2", "--worker-class", "sync", "--threads", "1", "--keep-alive", "2"),
+    *(
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "1",
+        "--keep-alive",
+        "5",
+        "--worker-connections",
+        "2",
+    ),
+    *("--config", "bench/gunicorn_conf.py"),  # production's gc.freeze(); gunicorn runs in ROOT
     "--no-control-socket",
 ]
+# The API's per-client throttle (100/s by default) would answer most of a benchmark's requests
+# with 429: a rate no run reaches keeps its cost (a cache add and incr per request) in every
+# variant without it refusing anything.
+UNREACHED_THROTTLE_RATE = "100000000/s"
+
+
+class BenchError(RuntimeError):
+    """A measurement that cannot be trusted (failed requests), reported instead of a rate."""
 
 
 def free_port() -> int:
@@ -46,6 +73,7 @@ def django_env(workdir: Path, **extra: str) -> dict[str, str]:
         "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
         "CACHE_URL": "dbcache://ccproject_cache",
         "PYTHONPATH": str(ROOT),
+        "API_THROTTLE_RATE": UNREACHED_THROTTLE_RATE,
     }
     env.update(extra)
     return env
@@ -181,8 +209,13 @@ def run_wrk(
     threads: int = 1,
     token: str | None = None,
     tokens_file: Path | None = None,
+    allow_errors: bool = False,
 ) -> WrkResult:
-    """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through."""
+    """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through.
+
+    Raises `BenchError` when any request failed (a non-2xx answer or a socket error), unless
+    `allow_errors`: a rate over failed requests measures the failure, not the variant.
+    """
     command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
     env = {**os.environ}
     if token:
@@ -191,7 +224,18 @@ def run_wrk(
         command += ["-s", str(WRK_DIR / "tokens.lua")]
         env["WRK_TOKENS"] = str(tokens_file)
     completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
-    return parse_wrk(completed.stdout)
+    result = parse_wrk(completed.stdout)
+    return result if allow_errors else require_no_errors(result, url)
+
+
+def require_no_errors(result: WrkResult, url: str) -> WrkResult:
+    """`result` itself, or `BenchError` when any of its requests failed."""
+    if result.errors:
+        raise BenchError(
+            f"{url}: {result.errors} of {result.requests} requests failed ({result.non_2xx} non-2xx answers,"
+            f" {result.socket_errors} socket errors); no rate is reported over failed requests"
+        )
+    return result
 
 
 class RedisServer:

@@ -8,12 +8,13 @@ measured in the same run; writes bench/results/throughput.json for `bench.plot`.
 
 import argparse
 import json
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .harness import GUNICORN_OPTIONS, Gunicorn, free_port, run_wrk
+from .harness import GUNICORN_OPTIONS, BenchError, Gunicorn, free_port, run_wrk
 from .issuer import CLIENT_ID, EmbeddedIssuer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -29,11 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, help="rounds over all variants; the best round of each counts")
     parser.add_argument("--tokens", type=int, help="distinct tokens per round for the every-token-new variant")
     parser.add_argument("--clients", type=int, help="tokens cycled through by the many-clients variant")
-    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--connections", type=int, default=4, help="wrk connections, 1-4 (2 workers x --worker-connections 2)"
+    )
     parser.add_argument(
         "--out", type=Path, help="JSON results (default bench/results/throughput.json; none in --quick)"
     )
     args = parser.parse_args(argv)
+    if not 1 <= args.connections <= 4:
+        parser.error("--connections must be 1-4: more would wait for a free worker slot, not be served")
     duration = args.duration or (2 if args.quick else 5)
     rounds = args.rounds or (1 if args.quick else 5)
     n_tokens = args.tokens or (300 if args.quick else 20_000)
@@ -141,4 +146,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # A SIGTERM unwinds like an exception, so the gunicorns started here are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        print(f"throughput: FAILED: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
+from .test_registration_flow import PASSWORD, staff_session
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,6 +202,32 @@ def test_a_cluster_shares_registrations_and_fetches_keys_once_per_rotation(clust
     oauth_client = app.json()["credentials"]["oauthClient"]
     for url in cluster.urls:
         registered = cluster.token(url, oauth_client["client_id"], oauth_client["client_secret"])
+        assert cluster.hello_everywhere(registered, times=1) == [200] * INSTANCES
+    assert cluster.jwks_requests() - probes == 1
+
+    # A client registered through instance A's `registration` API (POST /register/, by a staff
+    # session; the provider is the cluster's own Okta Apps API at ORG_URL) is listed by B and C,
+    # and its credentials get tokens from every instance that every instance accepts.
+    cluster.manage(
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model; "
+        f"get_user_model().objects.create_user('ops', 'ops@example.com', {PASSWORD!r}, is_staff=True)",
+    )
+    session = staff_session(cluster.urls[0])
+    response = session.post(
+        f"{cluster.urls[0]}/register/", json={"label": "Scale-out registered", "scopes": ["hello:read"]}, timeout=30
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["request_token_url"] == f"{cluster.issuer}/v1/token"
+    for url in cluster.urls:
+        listed = session.get(f"{url}/clients/", timeout=30)
+        assert listed.status_code == 200, listed.text
+        assert body["client_id"] in {client["client_id"] for client in listed.json()["results"]}
+        detail = session.get(f"{url}/clients/{body['client_id']}/", timeout=30).json()
+        assert (detail["status"], detail["scopes"]) == ("active", ["hello:read"])
+        registered = cluster.token(url, body["client_id"], body["client_secret"])
         assert cluster.hello_everywhere(registered, times=1) == [200] * INSTANCES
     assert cluster.jwks_requests() - probes == 1
 
