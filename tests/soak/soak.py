@@ -5,7 +5,10 @@
 
 Traffic, from `--concurrency` threads: valid tokens (fetched from the embedded issuer as it
 goes), expired tokens (really signed), forged tokens (another key, an unknown `kid`), garbage
-headers, and app registrations at the provider's Apps API. Exit status 1 when any check fails.
+headers, registrations through the registration API (`POST /register/`, bearer token with
+`clients:register`), hostile registrations, and token requests with the new clients' credentials.
+At the end every 201 is matched to exactly one active row and one app at the provider (the
+deployment's own Okta Apps API), with nothing extra on either side. Exit status 1 when any check fails.
 """
 
 import argparse
@@ -15,7 +18,6 @@ import random
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +26,16 @@ import jwt
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.soak.registrations import Registrations
 from tests.support.deployment import Deployment, rss_bytes
 
 # Each thread cycles through this mix; the weights are the counts.
-MIX = ["valid"] * 10 + ["expired"] * 2 + ["forged"] * 2 + ["unknown_kid"] + ["garbage"] + ["token"] + ["register"]
+MIX = (
+    ["valid"] * 10
+    + ["expired"] * 2
+    + ["forged"] * 2
+    + ["unknown_kid", "garbage", "token", "register", "hostile_register", "client_token"]
+)
 EXPECTED = {
     "valid": {200},
     "expired": {401},
@@ -35,11 +43,14 @@ EXPECTED = {
     "unknown_kid": {401},
     "garbage": {400, 401},
     "token": {200},
-    "register": {200, 201},
+    "register": {201},  # a 429 too is unexpected: the soak sets the throttle rate out of reach
+    "hostile_register": {400},
+    "client_token": {200},
 }
 WARM_UP = 0.3  # the first 30 % of the run is warm-up
 MAX_RSS_GROWTH = 32 * 1024 * 1024  # per worker, after warm-up: generous, a leak still shows
-APP_PREFIX = "soak-"
+# Registrations are throttled per registrar; the soak measures the service, not the throttle.
+REGISTRATION_THROTTLE_RATE = "100000000/min"
 
 
 @dataclass
@@ -51,10 +62,9 @@ class SoakResult:
     server_errors: int = 0
     rss: dict = field(default_factory=dict)
     worker_pids_stable: bool = True
-    registered: int = 0
-    listed: int = 0
-    missing: list = field(default_factory=list)
-    extra: list = field(default_factory=list)
+    registered: int = 0  # 201s from POST /register/
+    rows: int = 0  # RegisteredClient rows at the end
+    provider_apps: int = 0  # apps the provider gained
     failures: list = field(default_factory=list)
 
     @property
@@ -70,7 +80,7 @@ class Traffic:
         self.lock = threading.Lock()
         self.statuses: dict[str, Counter] = {kind: Counter() for kind in EXPECTED}
         self.unexpected: list[tuple[str, object]] = []
-        self.app_ids: list[str] = []
+        self.registrations = Registrations(deployment)
         kid, pem = deployment.signing_key()
         self.kid = kid
         now = int(time.time())
@@ -113,30 +123,19 @@ class Traffic:
                         status, token = status[0], status[1] or token
                 except requests.RequestException as exc:
                     status = type(exc).__name__
-                self.record(kind, status)
+                if status is not None:  # None: no request made
+                    self.record(kind, status)
 
     def step(self, session: requests.Session, kind: str, token: str | None, rng: random.Random):
         api = self.d.base + "/"
         if kind == "token":
             return self.fetch_token(session)
         if kind == "register":
-            body = {
-                "name": "oidc_client",
-                "label": f"{APP_PREFIX}{uuid.uuid4().hex[:12]}",
-                "signOnMode": "OPENID_CONNECT",
-                "credentials": {"oauthClient": {}},
-                "settings": {"oauthClient": {"grant_types": ["client_credentials"], "application_type": "service"}},
-            }
-            response = session.post(
-                f"{self.d.base}/api/v1/apps",
-                json=body,
-                headers={"Authorization": f"SSWS {self.d.credentials['TOKEN']}"},
-                timeout=30,
-            )
-            if response.status_code in (200, 201):
-                with self.lock:
-                    self.app_ids.append(response.json()["id"])
-            return response.status_code
+            return self.registrations.register(session, rng)
+        if kind == "hostile_register":
+            return self.registrations.hostile(session, rng)
+        if kind == "client_token":
+            return self.registrations.client_token(session, rng)
         header = {
             "valid": f"Bearer {token}",
             "expired": f"Bearer {self.expired}",
@@ -145,18 +144,6 @@ class Traffic:
             "garbage": "Bearer " + "".join(rng.choice("ab.-_~+/= ") for _ in range(rng.randint(1, 64))),
         }[kind]
         return session.get(api, headers={"Authorization": header}, timeout=30).status_code
-
-    def listed_app_ids(self) -> set[str]:
-        """Every app whose label starts with the soak's prefix, through the API's pagination."""
-        ids: set[str] = set()
-        url = f"{self.d.base}/api/v1/apps?q={APP_PREFIX}&limit=200"
-        headers = {"Authorization": f"SSWS {self.d.credentials['TOKEN']}"}
-        while url:
-            response = requests.get(url, headers=headers, timeout=30)
-            response.raise_for_status()
-            ids.update(app["id"] for app in response.json())
-            url = response.links.get("next", {}).get("url")
-        return ids
 
 
 def sample_memory(deployment: Deployment, stop: threading.Event, samples: list) -> None:
@@ -187,7 +174,9 @@ def analyse_memory(samples: list, started: float, duration: float, result: SoakR
 def run_soak(duration: float = 120.0, *, concurrency: int = 4, workers: int = 2, threads: int = 4) -> SoakResult:
     result = SoakResult(duration=duration)
     with tempfile.TemporaryDirectory(prefix="ccp-soak-") as tmp:
-        deployment = Deployment(Path(tmp), workers=workers, threads=threads)
+        deployment = Deployment(
+            Path(tmp), workers=workers, threads=threads, env={"REGISTRATION_THROTTLE_RATE": REGISTRATION_THROTTLE_RATE}
+        )
         deployment.prepare()
         try:
             deployment.start()
@@ -203,7 +192,7 @@ def run_soak(duration: float = 120.0, *, concurrency: int = 4, workers: int = 2,
             for thread in [sampler, *clients]:
                 thread.join(timeout=60)
             analyse_memory(samples, started, duration, result)
-            listed = traffic.listed_app_ids()
+            account = traffic.registrations.account()
             if deployment.process.poll() is not None:
                 result.failures.append("gunicorn died during the run")
         finally:
@@ -218,15 +207,13 @@ def run_soak(duration: float = 120.0, *, concurrency: int = 4, workers: int = 2,
         if isinstance(status, int) and status >= 500
     )
     result.unexpected = [f"{kind}: {status}" for kind, status in traffic.unexpected[:20]]
-    created = set(traffic.app_ids)
-    result.registered, result.listed = len(created), len(listed)
-    result.missing, result.extra = sorted(created - listed), sorted(listed - created)
+    result.registered = traffic.statuses["register"][201]
+    result.rows, result.provider_apps = len(account.rows), len(account.new_apps)
     if result.server_errors:
         result.failures.append(f"{result.server_errors} responses were 5xx")
     if traffic.unexpected:
         result.failures.append(f"{len(traffic.unexpected)} unexpected answers, e.g. {result.unexpected[:5]}")
-    if result.missing or result.extra:
-        result.failures.append(f"registrations unaccounted for: missing {result.missing}, extra {result.extra}")
+    result.failures += [f"registrations unaccounted for: {failure}" for failure in account.failures()]
     for kind, counter in traffic.statuses.items():
         if not counter:
             result.failures.append(f"no {kind} request was made")

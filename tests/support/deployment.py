@@ -151,6 +151,12 @@ class Deployment:
             ).fetchone()
         return kid, pem
 
+    def query(self, sql: str) -> list[dict]:
+        """Rows of the deployment's SQLite database as dicts (read only)."""
+        with sqlite3.connect(f"file:{self.db}?mode=ro", uri=True) as db:
+            db.row_factory = sqlite3.Row
+            return [dict(row) for row in db.execute(sql)]
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
