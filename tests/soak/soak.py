@@ -197,7 +197,7 @@ def run_soak(duration: float = 120.0, *, concurrency: int = 4, workers: int = 2,
                 result.failures.append("gunicorn died during the run")
         finally:
             deployment.stop()
-            log_tail = deployment.log.read_text()[-3000:] if deployment.log.exists() else ""
+            server_log = deployment.log.read_text() if deployment.log.exists() else ""
     result.by_kind = {kind: dict(counter) for kind, counter in traffic.statuses.items()}
     result.requests = sum(sum(counter.values()) for counter in traffic.statuses.values())
     result.server_errors = sum(
@@ -217,9 +217,21 @@ def run_soak(duration: float = 120.0, *, concurrency: int = 4, workers: int = 2,
     for kind, counter in traffic.statuses.items():
         if not counter:
             result.failures.append(f"no {kind} request was made")
-    if result.failures and log_tail:
-        result.failures.append("gunicorn log tail: " + log_tail)
+    if result.failures and server_log:
+        result.failures.append(server_log_excerpt(server_log))
     return result
+
+
+def server_log_excerpt(log: str, *, most: int = 20) -> str:
+    """What explains a failure: the server's errors (the 5xx and why), then the log's last lines.
+
+    A tail alone shows the 4xx warnings of the last second, not the cause of a 503 minutes earlier.
+    """
+    lines = log.splitlines()
+    errors = [line for line in lines if " ERROR " in line or " CRITICAL " in line or "Service Unavailable" in line]
+    return "\n".join(
+        [f"server errors ({len(errors)}, first {most}):", *errors[:most], "server log tail:", *lines[-15:]]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
