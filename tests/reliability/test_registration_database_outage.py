@@ -12,6 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+import requests
 
 from tests.support.fake_okta import FakeOkta
 from tests.support.registration_service import Registrar, register, registration_service
@@ -88,6 +89,7 @@ def service(tmp_path, database):
     deployment = registration_service(tmp_path, okta, database_url=database.url, workers=1, threads=2)
     try:
         deployment.start(ready_path="/register/")
+        deployment.registrar = registrar
         yield deployment, okta, registrar.token(okta.issuer)
     finally:
         deployment.stop()
@@ -174,3 +176,29 @@ def test_database_and_compensation_lost_left_for_sync_clients(service, database)
     assert "Stranded" not in {app["label"] for app in okta.apps.values()}
     for secret in okta.secrets:
         assert secret not in deployment.log.read_text() and database.holds(secret) == []
+
+
+def test_the_api_validates_tokens_without_its_database(service, database):
+    """Validation needs no database: keys and verified tokens live in memory and the shared cache."""
+    deployment, okta, _ = service
+    registrar = deployment.registrar
+    known = registrar.token(okta.issuer, client_id="caller", scopes=("hello:read",))
+    hello = f"{deployment.base}/"
+
+    def call(token: str) -> requests.Response:
+        return requests.get(hello, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+
+    assert call(known).status_code == 200
+    database.down()
+    try:
+        for _ in range(3):
+            response = call(known)
+            assert response.status_code == 200 and response.json() == "Hello World!", response.text
+        first_seen = call(registrar.token(okta.issuer, client_id="newcomer", scopes=("hello:read",)))
+        assert first_seen.status_code == 200, first_seen.text
+        wrong_scope = call(registrar.token(okta.issuer, client_id="caller"))
+        assert wrong_scope.status_code == 403 and wrong_scope.json()["error"] == "insufficient_scope"
+        forged = call(known[:-8] + "AAAAAAAA")
+        assert forged.status_code == 401 and forged.json()["error"] == "invalid_token"
+    finally:
+        database.up()

@@ -20,14 +20,14 @@ AUDIENCE = "api://default"
 
 
 class Registrar:
-    """Signs access tokens carrying `clients:register` for the fake issuer."""
+    """Signs access tokens for the fake issuer (carrying `clients:register` unless told otherwise)."""
 
     def __init__(self):
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         self.jwks = {"keys": [{**public, "kid": KID, "alg": "RS256", "use": "sig"}]}
 
-    def token(self, issuer: str, client_id: str = "registrar") -> str:
+    def token(self, issuer: str, client_id: str = "registrar", scopes: tuple[str, ...] = ("clients:register",)) -> str:
         now = int(time.time())
         claims = {
             "ver": 1,
@@ -38,7 +38,7 @@ class Registrar:
             "exp": now + 3600,
             "cid": client_id,
             "sub": client_id,
-            "scp": ["clients:register"],
+            "scp": list(scopes),
         }
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KID})
 
