@@ -2,6 +2,7 @@
 
 import base64
 import json
+import logging
 import os
 import time
 import uuid
@@ -17,6 +18,7 @@ from jwt.algorithms import get_default_algorithms
 from rest_framework.test import APIClient
 
 from api.jwks import reset_key_sets
+from tests.support.secret_watch import SecretWatch
 
 ISSUER = "https://issuer.test/oauth2/default"
 AUDIENCE = "api://default"
@@ -167,3 +169,23 @@ def claims_at(now: float, **claims) -> dict:
     }
     base.update(claims)
     return {name: value for name, value in base.items() if value is not None}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def secret_watch():
+    """Fail the run if any in-process log record held a client secret or a signed token."""
+    import authserver.clients
+
+    watch = SecretWatch()
+    generate = authserver.clients.generate_client_secret
+    authserver.clients.generate_client_secret = watch.recording(generate)
+    root = logging.getLogger()
+    root.addHandler(watch)
+    try:
+        yield watch
+    finally:
+        still_watching = watch in root.handlers
+        root.removeHandler(watch)
+        authserver.clients.generate_client_secret = generate
+    assert still_watching, "logging was reconfigured during the run: the secret watch saw only part of it"
+    assert not watch.leaks, watch.report()
