@@ -94,9 +94,13 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
     def has_other_token(self, request) -> bool:
         """An `access_token` in the query (RFC 6750 §2.3) or a form-encoded body (§2.2)."""
         django_request = getattr(request, "_request", request)
-        if TOKEN_PARAMETER in django_request.GET:
+        # An empty query string holds no parameter: skip building the `QueryDict` (every call).
+        if django_request.META.get("QUERY_STRING") and TOKEN_PARAMETER in django_request.GET:
             return True
-        content_type = django_request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        content_type = django_request.META.get("CONTENT_TYPE", "")
+        if not content_type:
+            return False
+        content_type = content_type.split(";")[0].strip().lower()
         return content_type == FORM_MEDIA_TYPE and TOKEN_PARAMETER in django_request.POST
 
     def parse_credentials(self, credentials: str) -> str:

@@ -7,6 +7,11 @@ from .conf import api_settings
 from .exceptions import InsufficientScope
 from .principal import ValidatedToken
 
+# Scope lists already checked and frozen (`TokenHasScope._checked`), bounded against views
+# whose `get_required_scopes()` varies without limit.
+_CHECKED_SCOPES: dict[tuple, frozenset[str]] = {}
+_MAX_CHECKED = 1024
+
 
 class TokenHasScope(BasePermission):
     """Requires every scope the view names for the request's method.
@@ -51,9 +56,22 @@ class TokenHasScope(BasePermission):
         )
 
     def _checked(self, scopes, view) -> frozenset[str]:
-        if isinstance(scopes, str) or not scopes or not all(isinstance(scope, str) and scope for scope in scopes):
+        if isinstance(scopes, str):
             raise ImproperlyConfigured(f"{type(view).__name__} must name its scopes as a non-empty list of strings.")
-        return frozenset(scopes)
+        # A view names the same few lists on every request: check and freeze each once per process.
+        key = tuple(scopes)
+        checked = _CHECKED_SCOPES.get(key)
+        if checked is None:
+            if not key or not all(isinstance(scope, str) and scope for scope in key):
+                raise ImproperlyConfigured(
+                    f"{type(view).__name__} must name its scopes as a non-empty list of strings."
+                )
+            checked = (
+                _CHECKED_SCOPES.setdefault(key, frozenset(key))
+                if len(_CHECKED_SCOPES) < _MAX_CHECKED
+                else frozenset(key)
+            )
+        return checked
 
 
 class TokenHasAnyScope(TokenHasScope):

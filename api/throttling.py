@@ -23,8 +23,8 @@ class ClientRateThrottle(SimpleRateThrottle):
     and the peer address (`NUM_PROXIES` aware) otherwise. The scope is the view's
     `throttle_scope` when it has one, else `client`; a rate of `None` turns throttling off.
 
-    Counters live in the `throttle` cache (`cache_alias`), one `add` and one `incr` per
-    request, so the cost stays constant at any rate (DRF's history list grows with it).
+    Counters live in the `throttle` cache (`cache_alias`), one `incr` per request (and an
+    `add` for a window's first), so the cost stays constant at any rate (DRF's history list grows with it).
     When the cache fails the request is let through: losing the limit for a while is
     better than failing every call (availability first; the outage is logged). After a
     failure the cache is left alone for `retry_interval` seconds, so a Redis that hangs costs
@@ -91,13 +91,18 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def _count(self, key: str) -> int:
         """This window's count after this request: `add` creates it, `incr` is atomic on Redis."""
-        timeout = self.duration + 1
-        if self.cache.add(key, 1, timeout=timeout):
-            return 1
+        cache = self.cache
+        # `incr` first: only a window's first request pays for the `add` as well.
         try:
-            return self.cache.incr(key)
-        except ValueError:  # expired between add and incr
-            self.cache.add(key, 1, timeout=timeout)
+            return cache.incr(key)
+        except ValueError:  # no counter yet for this window
+            pass
+        if cache.add(key, 1, timeout=self.duration + 1):
+            return 1
+        try:  # another request created it between our incr and add
+            return cache.incr(key)
+        except ValueError:  # and it expired meanwhile
+            cache.add(key, 1, timeout=self.duration + 1)
             return 1
 
     def wait(self) -> float | None:

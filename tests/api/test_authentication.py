@@ -141,3 +141,12 @@ def test_error_bodies_never_echo_the_token(api_client, make_token, issuer_http):
     response = get(api_client, token)
     assert token not in response.content.decode()
     assert token not in response["WWW-Authenticate"]
+
+
+def test_a_query_without_access_token_is_not_refused(api_client, make_token, issuer_http):
+    # `has_other_token` parses the query only when there is one; a harmless one must still pass.
+    response = api_client.get("/?page=2", HTTP_AUTHORIZATION=f"Bearer {make_token()}")
+    assert response.status_code == 200
+    refused = api_client.get("/?page=2&access_token=x", HTTP_AUTHORIZATION=f"Bearer {make_token()}")
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "invalid_request"

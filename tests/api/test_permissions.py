@@ -121,3 +121,28 @@ def test_hello_scope_is_configurable(settings, api_client, rsa_key, clock):
     settings.API_AUTH = {**settings.API_AUTH, "HELLO_SCOPE": "greet"}
     token = raw_token({"alg": "RS256", "kid": KID}, claims_at(clock.now, scp=["hello:read"]), rsa_key)
     assert_insufficient(api_client.get("/", HTTP_AUTHORIZATION=f"Bearer {token}"), "greet")
+
+
+def test_checked_scope_lists_are_reused_and_bad_ones_always_refused():
+    from api import permissions
+
+    permission, view = TokenHasScope(), AllOfView()
+    first = permission._checked(["orders:read", "orders:audit"], view)
+    assert first == frozenset({"orders:read", "orders:audit"})
+    assert permission._checked(("orders:read", "orders:audit"), view) is first
+    for bad in ("orders:read", [], ["orders:read", ""], ["orders:read", 3]):
+        for _ in range(2):  # never remembered as valid
+            with pytest.raises(ImproperlyConfigured, match="non-empty list of strings"):
+                permission._checked(bad, view)
+    assert ("orders:read", "") not in permissions._CHECKED_SCOPES
+
+
+def test_the_checked_scope_memo_is_bounded(monkeypatch):
+    from api import permissions
+
+    monkeypatch.setattr(permissions, "_CHECKED_SCOPES", {})
+    monkeypatch.setattr(permissions, "_MAX_CHECKED", 2)
+    permission, view = TokenHasScope(), AllOfView()
+    for n in range(5):
+        assert permission._checked([f"scope:{n}"], view) == frozenset({f"scope:{n}"})
+    assert len(permissions._CHECKED_SCOPES) == 2

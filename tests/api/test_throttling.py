@@ -132,3 +132,38 @@ def test_a_failing_throttle_cache_lets_requests_through(
 @pytest.fixture(autouse=True)
 def _fresh_breaker(monkeypatch):
     monkeypatch.setattr(ClientRateThrottle, "_skip_until", float("-inf"))
+
+
+def test_a_window_counter_created_by_a_concurrent_request_is_incremented(rate, clock, monkeypatch):
+    # `_count` tries `incr` first; when another request creates the counter between that
+    # `incr` and our `add`, the `add` fails and the request is counted on that counter.
+    rate("3/min")
+    throttle = ClientRateThrottle()
+    throttle.duration = 60
+    cache = throttle.cache
+    cache.delete("race-key")
+    real_incr = cache.incr
+    calls = []
+
+    def incr_after_a_concurrent_add(key, delta=1, version=None):
+        calls.append(key)
+        if len(calls) == 1:
+            try:
+                return real_incr(key, delta, version)
+            finally:
+                cache.add(key, 1, timeout=61)  # the other request's `add`, after our miss
+        return real_incr(key, delta, version)
+
+    monkeypatch.setattr(cache, "incr", incr_after_a_concurrent_add)
+    assert throttle._count("race-key") == 2
+    assert calls == ["race-key", "race-key"]
+    assert throttle._count("race-key") == 3
+    cache.delete("race-key")
+
+
+def test_a_window_first_request_creates_the_counter(rate, clock):
+    throttle = ClientRateThrottle()
+    throttle.duration = 60
+    throttle.cache.delete("first-key")
+    assert [throttle._count("first-key") for _ in range(3)] == [1, 2, 3]
+    throttle.cache.delete("first-key")
