@@ -16,6 +16,7 @@ from authserver.clients import create_service_client
 from authserver.conf import authserver_setting
 from authserver.keys import ensure_signing_key, token_lifetime_bound
 from authserver.models import SigningKey
+from tests.support.tokens import client_credentials_token
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +37,7 @@ def issuer(live_server, settings):
 
 
 def get_token(issuer: str) -> str:
-    response = requests.post(
-        f"{issuer}/v1/token",
-        data={"grant_type": "client_credentials", "scope": "hello:read"},
-        auth=("rotation-client", SECRET),
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return client_credentials_token(issuer, "rotation-client", SECRET)
 
 
 def call_api(live_server, token: str) -> requests.Response:

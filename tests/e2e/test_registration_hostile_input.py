@@ -21,6 +21,7 @@ from authserver.clients import create_service_client
 from authserver.models import Client
 from registration.models import RegisteredClient
 from registration.services import SCOPE_TOKEN
+from tests.support.tokens import client_credentials_token
 
 from .test_registration_flow import embedded, staff_session  # noqa: F401 (the live server: issuer, API, provider)
 
@@ -73,14 +74,8 @@ def registrar(embedded) -> Registrar:  # noqa: F811
     _, secret = create_service_client(
         label="hostile registrar", scopes=["clients:register", "hello:read"], client_id="hostile-registrar"
     )
-    token = requests.post(
-        f"{embedded}/oauth2/default/v1/token",
-        data={"grant_type": "client_credentials", "scope": "clients:register"},
-        auth=("hostile-registrar", secret),
-        timeout=10,
-    )
-    assert token.status_code == 200, token.text
-    return Registrar(embedded, token.json()["access_token"])
+    token = client_credentials_token(f"{embedded}/oauth2/default", "hostile-registrar", secret, "clients:register")
+    return Registrar(embedded, token)
 
 
 def raw(text: str) -> dict:

@@ -6,11 +6,11 @@ import time
 
 import jwt
 import pytest
-import requests
 
 from authserver.clients import create_service_client
 from authserver.keys import current_signing_key, load_private_key
 from authserver.tokens import build_claims, sign
+from tests.support.tokens import client_credentials_token
 
 from .node import node_executable
 from .verifiers import JoseError, JoserfcVerifier, verify_with_jose
@@ -34,14 +34,7 @@ def embedded(live_server) -> str:
 
 
 def issue(issuer: str) -> str:
-    response = requests.post(
-        f"{issuer}/v1/token",
-        data={"grant_type": "client_credentials", "scope": "hello:read"},
-        auth=("interop-embedded", SECRET),
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return client_credentials_token(issuer, "interop-embedded", SECRET)
 
 
 def _b64(data: dict) -> str:

@@ -14,6 +14,7 @@ from joserfc.jwk import KeySet
 
 from authserver.clients import create_service_client
 from authserver.keys import create_signing_key
+from tests.support.tokens import client_credentials_token
 
 pytestmark = pytest.mark.e2e
 
@@ -33,11 +34,7 @@ def issuer(live_server) -> str:
 
 
 def fetch_token(issuer: str) -> str:
-    response = requests.post(
-        f"{issuer}/v1/token", data={"grant_type": "client_credentials"}, auth=("interop-client", SECRET), timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return client_credentials_token(issuer, "interop-client", SECRET, scope=None)
 
 
 def published_keys(issuer: str) -> KeySet:

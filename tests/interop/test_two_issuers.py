@@ -6,6 +6,7 @@ import requests
 
 from authserver.clients import create_service_client
 from authserver.keys import current_signing_key, load_private_key
+from tests.support.tokens import client_credentials_token
 
 from .conftest import OIDC_AUDIENCE, OTHER_RESOURCE, TIMEOUT
 
@@ -37,14 +38,7 @@ def two_issuers(live_server, settings, oidc_provider) -> str:
 
 
 def embedded_token(issuer: str) -> str:
-    response = requests.post(
-        f"{issuer}/v1/token",
-        data={"grant_type": "client_credentials", "scope": "hello:read"},
-        auth=("two-issuers", SECRET),
-        timeout=TIMEOUT,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
+    return client_credentials_token(issuer, "two-issuers", SECRET, timeout=TIMEOUT)
 
 
 def call_hello(live_server, token: str) -> requests.Response:
