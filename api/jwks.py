@@ -187,9 +187,13 @@ class KeySet:
         window = self._lost_window
         deadline = self.timer() + api_settings.JWKS_COLD_START_WAIT
         while window is not None:
+            # The slot's state is read before the shared keys: a peer shares its keys before it
+            # marks the slot done, so "done" here means the adoption below sees them (read the
+            # other way round, a fetch finishing between the two reads was missed: a 503).
+            state = self.shared.get(self._slot_key(window))
             if self._usable(self._adopt_shared(self.timer()), self.timer()):
                 return
-            if self.shared.get(self._slot_key(window)) != "busy" or self.timer() >= deadline:
+            if state != "busy" or self.timer() >= deadline:
                 return  # the fetch failed (or its worker died): answer now, retry next window
             self.sleep(COLD_START_POLL)
 

@@ -302,3 +302,23 @@ def test_discovery_naming_an_http_jwks_uri_is_refused(clock):
         with pytest.raises(KeysUnavailable):
             KeySet(ISSUER).get_key(KID)
         assert "http://issuer.test/keys" not in [call.request.url for call in mock.calls]
+
+
+def test_a_peer_finishing_its_fetch_while_a_cold_worker_looks_is_not_missed(issuer_http):
+    """The cold-start race seen under load: the peer shares its keys and marks its slot done
+    between the waiting worker's two reads; the waiting worker must still answer with the key."""
+    peer, waiting = KeySet(ISSUER), KeySet(ISSUER)
+    window = peer._claim_slot(peer.timer())
+    assert window is not None
+    slot = peer._slot_key(window)
+    read = waiting.shared.get
+
+    def get(key, *args, **kwargs):
+        if key == slot and read(slot) == "busy":  # the peer finishes right around this read
+            peer.fetch(peer.timer())
+            peer.shared.set(slot, "done", timeout=60)
+        return read(key, *args, **kwargs)
+
+    waiting.shared.get = get
+    assert waiting.get_key(KID).kid == KID
+    assert key_fetches(issuer_http) == 1
