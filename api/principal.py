@@ -5,7 +5,11 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ValidatedToken:
-    """A bearer token whose signature and claims were checked; `request.auth`."""
+    """A bearer token whose signature and claims were checked; `request.auth`.
+
+    `principal` (`request.user`) is built with it, once: a token served from the
+    verified-token cache hands every request the same read-only pair.
+    """
 
     claims: dict = field(repr=False)
     client_id: str
@@ -13,6 +17,11 @@ class ValidatedToken:
     issuer: str
     expires_at: float | None = None
     key_id: str | None = None
+    principal: "ClientPrincipal" = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        principal = ClientPrincipal(client_id=self.client_id, scopes=self.scopes, issuer=self.issuer)
+        object.__setattr__(self, "principal", principal)
 
     def has_scopes(self, *scopes: str) -> bool:
         return set(scopes) <= self.scopes

@@ -167,6 +167,16 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User plus system CPU time the processes have used, seconds (`/proc/PID/stat`, Linux)."""
+    ticks = 0
+    for pid in pids:
+        # Fields after the parenthesised command: state is the first, utime the 12th, stime the 13th.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class WrkResult:
     requests_per_s: float
@@ -176,6 +186,9 @@ class WrkResult:
     errors: int  # non-2xx/3xx answers plus socket errors
     non_2xx: int = 0
     socket_errors: int = 0
+    # The server's CPU time per request, µs: what a variant costs the server whatever share of
+    # the two cores wrk took meanwhile (None when the workers were not named).
+    server_cpu_us: float | None = None
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -210,11 +223,13 @@ def run_wrk(
     token: str | None = None,
     tokens_file: Path | None = None,
     allow_errors: bool = False,
+    server_pids: list[int] | None = None,
 ) -> WrkResult:
     """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through.
 
     Raises `BenchError` when any request failed (a non-2xx answer or a socket error), unless
-    `allow_errors`: a rate over failed requests measures the failure, not the variant.
+    `allow_errors`: a rate over failed requests measures the failure, not the variant. With
+    `server_pids` (the server's workers), their CPU time per request is measured as well.
     """
     command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
     env = {**os.environ}
@@ -223,8 +238,11 @@ def run_wrk(
     if tokens_file:
         command += ["-s", str(WRK_DIR / "tokens.lua")]
         env["WRK_TOKENS"] = str(tokens_file)
+    cpu_before = cpu_seconds(server_pids) if server_pids else None
     completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
     result = parse_wrk(completed.stdout)
+    if cpu_before is not None and result.requests:
+        result.server_cpu_us = (cpu_seconds(server_pids) - cpu_before) / result.requests * 1e6
     return result if allow_errors else require_no_errors(result, url)
 
 

@@ -1,20 +1,22 @@
 """Throughput: the hello endpoint under wrk, unauthenticated, with our authentication, and the peers'.
 
 Run: `.venv/bin/python -m bench.throughput [--quick]`. One gunicorn serves every variant with
-the same configuration (2 sync workers); the embedded issuer runs in a second gunicorn.
-Prints requests/s, p50 and p99 per variant and its ratio to the unauthenticated baseline
-measured in the same run; writes bench/results/throughput.json for `bench.plot`.
+the same configuration (`harness.GUNICORN_OPTIONS`); the embedded issuer runs in a second gunicorn.
+Prints requests/s, p50 and p99 per variant, its ratio to the unauthenticated baseline measured
+in the same run (best against best, and the median of the rounds' paired ratios) and the
+server's CPU time per request; writes bench/results/throughput.json for `bench.plot`.
 """
 
 import argparse
 import json
 import signal
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from .harness import GUNICORN_OPTIONS, BenchError, Gunicorn, free_port, run_wrk
+from .harness import GUNICORN_OPTIONS, BenchError, Gunicorn, WrkResult, free_port, run_wrk
 from .issuer import CLIENT_ID, EmbeddedIssuer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -80,7 +82,8 @@ def main(argv: list[str] | None = None) -> int:
                     "peer: PyJWKClient + jwt.decode": dict(path="/bench/pyjwk", token=token),
                     "peer: RFC 7662 introspection": dict(path="/bench/introspect", token=token),
                 }
-                best: dict[str, dict] = {}
+                runs: dict[str, list[WrkResult]] = {name: [] for name in variants}
+                workers = api.worker_pids()
                 for r in range(rounds):
                     for name, variant in variants.items():
                         url = api.url + variant["path"]
@@ -89,39 +92,49 @@ def main(argv: list[str] | None = None) -> int:
                         if not files:  # warm every worker (keys, sessions) outside the measured run
                             run_wrk(url, duration=1, connections=args.connections, token=variant.get("token"))
                         result = run_wrk(
-                            url, duration=duration, connections=args.connections, token=variant.get("token"), **files
+                            url,
+                            duration=duration,
+                            connections=args.connections,
+                            token=variant.get("token"),
+                            server_pids=workers,
+                            **files,
                         )
                         print(
-                            f"round {r + 1} {name}: {result.requests_per_s:.0f} req/s, errors {result.errors}",
+                            f"round {r + 1} {name}: {result.requests_per_s:.0f} req/s,"
+                            f" server {result.server_cpu_us:.0f} us/request, errors {result.errors}",
                             file=sys.stderr,
                         )
-                        if name not in best or result.requests_per_s > best[name]["requests_per_s"]:
-                            best[name] = result.as_dict()
+                        runs[name].append(result)
                         time.sleep(0.5)
 
-    baseline = best[BASELINE]["requests_per_s"]
-    scripted = best[SCRIPTED]["requests_per_s"]
+    best = summarize(runs, BASELINE)
     print(f"throughput: gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {args.connections} connections, {duration:g} s")
-    print(f"  best of {rounds} round(s); {n_tokens} distinct tokens per round for the many-token variant")
-    print(f"  {'variant':<46} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    print(f"  {rounds} round(s); {n_tokens} distinct tokens per round for the many-token variant")
+    print("  req/s, p50, p99: the best round; ratio: best against best; paired: the median over rounds of the")
+    print("  variant's rate / the baseline's rate in the same round; server: worker CPU per request (median)")
+    header = f"  {'variant':<46} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'ratio':>6} {'paired':>6}"
+    print(header + f" {'server us':>10} {'+us':>6}")
     for name, result in best.items():
-        result["ratio"] = result["requests_per_s"] / baseline
         print(
-            f"  {name:<46} {result['requests_per_s']:8.0f} {result['p50_ms']:8.2f} {result['p99_ms']:8.2f}"
-            f" {result['errors']:7d} {result['ratio']:6.2f}"
+            f"  {name:<46} {result['requests_per_s']:7.0f} {result['p50_ms']:7.2f} {result['p99_ms']:7.2f}"
+            f" {result['errors']:6d} {result['ratio']:6.2f} {result['paired_ratio']:6.2f}"
+            f" {result['server_cpu_us']:10.0f} {result['server_cpu_us_added']:+6.0f}"
         )
     many = next(name for name in best if "distinct tokens" in name)
     clients = next(name for name in best if "clients'" in name)
-    one = best["ours, one token"]["requests_per_s"]
-    print(f"ratio one token / unauthenticated: {best['ours, one token']['ratio']:.2f}  (goal >= 0.95)")
-    print(f"ratio one token / unauthenticated with the same header: {one / best[WITH_HEADER]['requests_per_s']:.2f}")
-    print(
-        f"ratio many tokens / unauthenticated with the same wrk script: {best[many]['requests_per_s'] / scripted:.2f}"
-    )
-    print(f"ratio many tokens / unauthenticated: {best[many]['ratio']:.2f}  (goal >= 0.80)")
-    print(f"ratio many clients / unauthenticated: {best[clients]['ratio']:.2f}  (goal >= 0.80)")
-    reused = best[clients]["requests_per_s"] / scripted
-    print(f"ratio many clients / unauthenticated with the same wrk script: {reused:.2f}")
+    for label, name, goal in (
+        ("one token", "ours, one token", 0.95),
+        ("many tokens", many, 0.80),
+        ("many clients", clients, 0.80),
+    ):
+        result = best[name]
+        print(
+            f"ratio {label} / unauthenticated: {result['ratio']:.2f} best, {result['paired_ratio']:.2f} paired"
+            f"  (goal >= {goal:.2f}); +{result['server_cpu_us_added']:.0f} us of server CPU per request"
+        )
+    for label, name, control in (("one token", "ours, one token", WITH_HEADER), ("many tokens", many, SCRIPTED)):
+        paired = paired_ratios(runs[name], runs[control])
+        print(f"ratio {label} / {control}: {statistics.median(paired):.2f} paired")
     out = args.out or (None if args.quick else RESULTS / "throughput.json")
     if out is None:
         return 0
@@ -143,6 +156,30 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"written to {out}")
     return 0
+
+
+def paired_ratios(variant: list[WrkResult], baseline: list[WrkResult]) -> list[float]:
+    """Each round's rate over the baseline's rate in the same round (a busy neighbour slows both)."""
+    return [run.requests_per_s / base.requests_per_s for run, base in zip(variant, baseline, strict=True)]
+
+
+def summarize(runs: dict[str, list[WrkResult]], baseline: str) -> dict[str, dict]:
+    """Per variant: its best round, the ratio of bests, the median paired ratio, the median server CPU."""
+    base_best = max(run.requests_per_s for run in runs[baseline])
+    base_cpu = statistics.median(run.server_cpu_us for run in runs[baseline])
+    summary = {}
+    for name, results in runs.items():
+        best = max(results, key=lambda run: run.requests_per_s).as_dict()
+        cpu = statistics.median(run.server_cpu_us for run in results)
+        best.update(
+            ratio=best["requests_per_s"] / base_best,
+            paired_ratio=statistics.median(paired_ratios(results, runs[baseline])),
+            server_cpu_us=cpu,
+            server_cpu_us_added=cpu - base_cpu,
+            rounds=[run.as_dict() for run in results],
+        )
+        summary[name] = best
+    return summary
 
 
 if __name__ == "__main__":

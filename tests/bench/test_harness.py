@@ -1,8 +1,13 @@
-"""The benchmark harness refuses to report a rate computed over failed requests."""
+"""The benchmark harness: no rate over failed requests; ratios best against best and paired by round."""
+
+import os
+import statistics
+import time
 
 import pytest
 
-from bench.harness import BenchError, parse_wrk, require_no_errors
+from bench.harness import BenchError, WrkResult, cpu_seconds, parse_wrk, require_no_errors
+from bench.throughput import paired_ratios, summarize
 
 CLEAN = """Running 2s test @ http://127.0.0.1:1/bench/open
   Latency Distribution
@@ -30,3 +35,32 @@ def test_failed_requests_raise_instead_of_a_rate():
     assert (result.non_2xx, result.socket_errors, result.errors) == (6500, 12, 6512)
     with pytest.raises(BenchError, match="6512 of 7018 requests failed"):
         require_no_errors(result, "http://127.0.0.1:1/bench/open")
+
+
+def run(rate: float, cpu: float) -> WrkResult:
+    return WrkResult(rate, 1.0, 2.0, int(rate * 5), 0, server_cpu_us=cpu)
+
+
+def test_ratios_are_reported_best_against_best_and_paired_round_by_round():
+    # Round two is busy for everyone: its baseline is slow, and so is the variant.
+    runs = {
+        "base": [run(3000, 650), run(2000, 700), run(2900, 660)],
+        "auth": [run(2700, 700), run(1900, 760), run(2800, 690)],
+    }
+    summary = summarize(runs, "base")
+    assert summary["base"]["ratio"] == summary["base"]["paired_ratio"] == 1.0
+    assert summary["auth"]["requests_per_s"] == 2800
+    assert summary["auth"]["ratio"] == pytest.approx(2800 / 3000)
+    assert summary["auth"]["paired_ratio"] == pytest.approx(statistics.median([0.9, 0.95, 2800 / 2900]))
+    assert summary["auth"]["server_cpu_us"] == 700
+    assert summary["auth"]["server_cpu_us_added"] == 700 - 660
+    assert [r["requests_per_s"] for r in summary["auth"]["rounds"]] == [2700, 1900, 2800]
+    assert paired_ratios(runs["auth"], runs["base"]) == pytest.approx([0.9, 0.95, 2800 / 2900])
+
+
+def test_the_cpu_time_of_processes_is_read_from_proc():
+    before = cpu_seconds([os.getpid()])
+    deadline = time.process_time() + 0.05
+    while time.process_time() < deadline:
+        pass
+    assert cpu_seconds([os.getpid()]) - before >= 0.04
