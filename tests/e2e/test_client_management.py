@@ -4,16 +4,11 @@ import pytest
 import requests
 
 from authserver.models import AdminApiToken
+from tests.support.okta_apps import service_app_body
 
 pytestmark = pytest.mark.e2e
 
-ARTICLE_BODY = {
-    "name": "oidc_client",
-    "label": "Awesome App Name",
-    "signOnMode": "OPENID_CONNECT",
-    "credentials": {"oauthClient": {}},
-    "settings": {"oauthClient": {"grant_types": ["client_credentials"], "application_type": "service"}},
-}
+ARTICLE_BODY = service_app_body("Awesome App Name")
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
+from tests.support.okta_apps import service_app_body
+
 from .test_registration_flow import PASSWORD, staff_session
 
 pytestmark = pytest.mark.e2e
@@ -188,13 +190,7 @@ def test_a_cluster_shares_registrations_and_fetches_keys_once_per_rotation(clust
     # A client registered through instance A (Okta's Apps API) gets tokens from B and C at once.
     app = requests.post(
         f"{cluster.urls[0]}/api/v1/apps",
-        json={
-            "name": "oidc_client",
-            "label": "Scale-out client",
-            "signOnMode": "OPENID_CONNECT",
-            "credentials": {"oauthClient": {}},
-            "settings": {"oauthClient": {"grant_types": ["client_credentials"], "application_type": "service"}},
-        },
+        json=service_app_body("Scale-out client"),
         headers={"Authorization": f"SSWS {creds['TOKEN']}"},
         timeout=30,
     )

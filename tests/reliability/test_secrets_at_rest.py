@@ -8,16 +8,11 @@ import requests
 from django.db import connection
 
 from authserver.models import AdminApiToken
+from tests.support.okta_apps import service_app_body
 
 pytestmark = pytest.mark.e2e
 
-APP_BODY = {
-    "name": "oidc_client",
-    "label": "Secrets Scan",
-    "signOnMode": "OPENID_CONNECT",
-    "credentials": {"oauthClient": {}},
-    "settings": {"oauthClient": {"grant_types": ["client_credentials"], "application_type": "service"}},
-}
+APP_BODY = service_app_body("Secrets Scan")
 
 
 class Everything(logging.Handler):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import requests
 
 from tests.support.deployment import Deployment
+from tests.support.okta_apps import service_app_body
 
 APP_PREFIX = "soak-"
 REGISTER_SCOPE = "clients:register"
@@ -60,14 +61,7 @@ class Registrations:
         """A client holding `clients:register`, created at the Apps API, and an access token for it."""
         app = requests.post(
             f"{self.d.base}/api/v1/apps",
-            json={
-                "name": "oidc_client",
-                "label": "soak registrar",
-                "signOnMode": "OPENID_CONNECT",
-                "credentials": {"oauthClient": {}},
-                "settings": {"oauthClient": {"grant_types": ["client_credentials"], "application_type": "service"}},
-                "profile": {"scopes": [REGISTER_SCOPE]},
-            },
+            json=service_app_body("soak registrar", [REGISTER_SCOPE]),
             headers={"Authorization": f"SSWS {self.d.credentials['TOKEN']}"},
             timeout=30,
         )
