@@ -28,7 +28,7 @@ def bearer(request) -> str | None:
 def authenticated(claims: dict, issuer: str) -> tuple[ClientPrincipal, ValidatedToken]:
     client_id = client_id_of(claims) or ""
     token = ValidatedToken(claims=claims, client_id=client_id, scopes=scopes_of(claims), issuer=issuer)
-    return ClientPrincipal(client_id=client_id, scopes=token.scopes, issuer=issuer), token
+    return token.principal, token
 
 
 class PyJWKClientAuthentication(BaseAuthentication):
