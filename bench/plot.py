@@ -29,13 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     palette = {"unauthenticated": "#9e9e9e", "ours": "#1f77b4", "peer": "#ff7f0e"}
     colours = [next(colour for prefix, colour in palette.items() if name.startswith(prefix)) for name in names]
 
-    figure, axes = plt.subplots(figsize=(9, 0.6 * len(names) + 1.6))
+    figure, axes = plt.subplots(figsize=(11, 0.6 * len(names) + 1.6))
     bars = axes.barh(names[::-1], rates[::-1], color=colours[::-1])
     for bar, ratio, pair in zip(bars, ratios[::-1], paired[::-1], strict=True):
         label = f" {bar.get_width():.0f}  ({ratio:.2f}x" + (f", paired {pair:.2f}x)" if pair is not None else ")")
         axes.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, label, va="center")
     axes.set_xlabel("requests/s (higher is better)")
-    axes.set_xlim(0, max(rates) * 1.3)
+    axes.set_xlim(0, max(rates) * 1.6)
     gunicorn = " ".join(results["gunicorn"][:4])
     axes.set_title(
         f"The hello view on gunicorn ({gunicorn}),\nwrk {results['connections']} connections,"
