@@ -17,7 +17,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from .harness import Gunicorn, django_env, rss_kib, run_wrk
+from .harness import GUNICORN_OPTIONS, Gunicorn, django_env, rss_kib, run_wrk
 from .keyserver import AUDIENCE, KeyServer, mint_token
 
 _signer: tuple = ()
@@ -91,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             after = worker_rss(server)
 
     print(
-        f"memory: resident set per gunicorn worker (2 sync workers), {count} distinct valid tokens, each sent 3 times"
+        f"memory: resident set per gunicorn worker ({' '.join(GUNICORN_OPTIONS[:4])}), {count} distinct valid tokens,"
+        " each sent 3 times"
     )
     print(f"  {'worker':<8} {'idle MiB':>9} {f'after {half}':>12} {f'after {count}':>12} {'growth 2nd half':>16}")
     for i, (a, b, c) in enumerate(zip(idle, middle, after, strict=True)):
