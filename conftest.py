@@ -1,9 +1,11 @@
 """Shared fixtures: a signing key, its JWKS, a token factory, a faked issuer and an API client."""
 
 import base64
+import gc
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 
@@ -189,3 +191,23 @@ def secret_watch():
         authserver.clients.generate_client_secret = generate
     assert still_watching, "logging was reconfigured during the run: the secret watch saw only part of it"
     assert not watch.leaks, watch.report()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server; before it stops, the connections still open to it are closed.
+
+    With SQLite the server's request threads share the test database connection only while the
+    server runs. A client left behind in a reference cycle (a `requests.Session` whose hooks
+    hold its responses) closes its kept-alive connection whenever the garbage collector gets to
+    it: after the server stopped, the request thread then fails to close the shared connection
+    (a `PytestUnhandledThreadExceptionWarning` at the end of the session). Collecting first, and
+    giving the request threads a moment to see their connections close, keeps that inside the
+    server's lifetime.
+    """
+    yield live_server
+    gc.collect()
+    deadline = time.monotonic() + 5
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
