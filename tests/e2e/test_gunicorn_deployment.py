@@ -1,6 +1,7 @@
 """The production deployment for real: gunicorn with deploy/gunicorn.conf.py, in production mode."""
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,32 @@ def test_the_config_refuses_a_single_thread():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "GUNICORN_THREADS must be at least 2" in result.stderr
+
+
+def test_the_production_config_parses_with_gunicorns_c_parser_when_installed():
+    """`deploy/requirements.txt` brings gunicorn-h1c; the config lets gunicorn pick it (`auto`)."""
+    from gunicorn.config import Config
+    from gunicorn.http import message
+
+    config = Config()
+    for name, value in runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py")).items():
+        if name in config.settings:
+            config.set(name, value)
+    assert config.http_parser == "auto"
+    try:
+        import gunicorn_h1c  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail("gunicorn-h1c must be installed in CI (.ci/run installs deploy/requirements.txt)")
+        pytest.skip("gunicorn-h1c is not installed: pip install -r deploy/requirements.txt")
+    assert message._check_fast_parser(config) is True
+
+
+@pytest.mark.parametrize(("length", "description"), [(8192, "malformed"), (8193, "too large")])
+def test_tokens_around_the_size_cap_reach_the_api(smallest, length, description):
+    """gunicorn's header limit fits the API's 8 KiB token cap: the API answers, not gunicorn (431)."""
+    header = "Bearer " + "a" * length  # not JWTs: refused by the API, for what they are
+    response = requests.get(smallest.base + "/", headers={"Authorization": header}, timeout=30)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_token"
+    assert description in response.json()["error_description"]
