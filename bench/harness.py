@@ -47,6 +47,17 @@ GUNICORN_OPTIONS = [
 UNREACHED_THROTTLE_RATE = "100000000/s"
 
 
+def http_parser() -> str:
+    """Which HTTP parser the benchmark's gunicorn uses (`auto`: the C one when it is installed)."""
+    try:
+        from importlib.metadata import version
+
+        import gunicorn_h1c  # noqa: F401
+    except ImportError:
+        return "python (gunicorn-h1c not installed: pip install -r bench/requirements.txt)"
+    return f"C (gunicorn-h1c {version('gunicorn-h1c')})"
+
+
 class BenchError(RuntimeError):
     """A measurement that cannot be trusted (failed requests), reported instead of a rate."""
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .harness import GUNICORN_OPTIONS, BenchError, Gunicorn, WrkResult, free_port, run_wrk
+from .harness import GUNICORN_OPTIONS, BenchError, Gunicorn, WrkResult, free_port, http_parser, run_wrk
 from .issuer import CLIENT_ID, EmbeddedIssuer
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     best = summarize(runs, BASELINE)
     print(f"throughput: gunicorn {' '.join(GUNICORN_OPTIONS)}; wrk {args.connections} connections, {duration:g} s")
     print(f"  {rounds} round(s); {n_tokens} distinct tokens per round for the many-token variant")
+    print(f"  HTTP parser: {http_parser()}")
     print("  req/s, p50, p99: the best round; ratio: best against best; paired: the median over rounds of the")
     print("  variant's rate / the baseline's rate in the same round; server: worker CPU per request (median)")
     header = f"  {'variant':<46} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'ratio':>6} {'paired':>6}"
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
                 "clients": n_clients,
                 "connections": args.connections,
                 "gunicorn": GUNICORN_OPTIONS,
+                "http_parser": http_parser(),
                 "variants": best,
             },
             indent=2,
