@@ -145,10 +145,10 @@ class Gunicorn:
         pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                fields = proc_stat(int(stat.parent.name))
             except OSError:
                 continue
-            if int(fields[1]) == self.process.pid:
+            if int(fields[PPID]) == self.process.pid:
                 pids.append(int(stat.parent.name))
         return sorted(pids)
 
@@ -178,13 +178,21 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+# Indexes into `proc_stat`'s fields (proc(5) numbers them from 1 with pid and command first).
+PPID, UTIME, STIME = 1, 11, 12
+
+
+def proc_stat(pid: int) -> list[str]:
+    """The fields of `/proc/PID/stat` after the parenthesised command (which may hold spaces), Linux."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time the processes have used, seconds (`/proc/PID/stat`, Linux)."""
+    """User plus system CPU time the processes have used, seconds."""
     ticks = 0
     for pid in pids:
-        # Fields after the parenthesised command: state is the first, utime the 12th, stime the 13th.
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
+        fields = proc_stat(pid)
+        ticks += int(fields[UTIME]) + int(fields[STIME])
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
