@@ -3,6 +3,7 @@
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -196,6 +197,12 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_seconds() -> float:
+    """User plus system CPU time of this process's finished (waited-for) children, seconds."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class WrkResult:
     requests_per_s: float
@@ -208,6 +215,10 @@ class WrkResult:
     # The server's CPU time per request, µs: what a variant costs the server whatever share of
     # the two cores wrk took meanwhile (None when the workers were not named).
     server_cpu_us: float | None = None
+    # wrk's own CPU time per request, µs: the load generator shares the two cores with the
+    # server, so what it spends (a token-cycling script costs more than a fixed header) is
+    # CPU the server does not get.
+    client_cpu_us: float | None = None
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()
@@ -258,8 +269,12 @@ def run_wrk(
         command += ["-s", str(WRK_DIR / "tokens.lua")]
         env["WRK_TOKENS"] = str(tokens_file)
     cpu_before = cpu_seconds(server_pids) if server_pids else None
+    client_before = children_cpu_seconds()
     completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
+    client_cpu = children_cpu_seconds() - client_before
     result = parse_wrk(completed.stdout)
+    if result.requests:
+        result.client_cpu_us = client_cpu / result.requests * 1e6
     if cpu_before is not None and result.requests:
         result.server_cpu_us = (cpu_seconds(server_pids) - cpu_before) / result.requests * 1e6
     return result if allow_errors else require_no_errors(result, url)

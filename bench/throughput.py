@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                         )
                         print(
                             f"round {r + 1} {name}: {result.requests_per_s:.0f} req/s,"
-                            f" server {result.server_cpu_us:.0f} us/request, errors {result.errors}",
+                            f" server {result.server_cpu_us:.0f} us/request, wrk {result.client_cpu_us:.0f} us/request,"
+                            f" errors {result.errors}",
                             file=sys.stderr,
                         )
                         runs[name].append(result)
@@ -115,14 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {rounds} round(s); {n_tokens} distinct tokens per round for the many-token variant")
     print(f"  HTTP parser: {http_parser()}")
     print("  req/s, p50, p99: the best round; ratio: best against best; paired: the median over rounds of the")
-    print("  variant's rate / the baseline's rate in the same round; server: worker CPU per request (median)")
+    print("  variant's rate / the baseline's rate in the same round; server, wrk: CPU per request (median) of")
+    print("  gunicorn's workers and of wrk itself, which shares the two cores")
     header = f"  {'variant':<46} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6} {'ratio':>6} {'paired':>6}"
-    print(header + f" {'server us':>10} {'+us':>6}")
+    print(header + f" {'server us':>10} {'+us':>6} {'wrk us':>7}")
     for name, result in best.items():
         print(
             f"  {name:<46} {result['requests_per_s']:7.0f} {result['p50_ms']:7.2f} {result['p99_ms']:7.2f}"
             f" {result['errors']:6d} {result['ratio']:6.2f} {result['paired_ratio']:6.2f}"
-            f" {result['server_cpu_us']:10.0f} {result['server_cpu_us_added']:+6.0f}"
+            f" {result['server_cpu_us']:10.0f} {result['server_cpu_us_added']:+6.0f} {result['client_cpu_us']:7.0f}"
         )
     many = next(name for name in best if "distinct tokens" in name)
     reused = next(name for name in best if "(each reused)" in name)
@@ -169,7 +171,7 @@ def paired_ratios(variant: list[WrkResult], baseline: list[WrkResult]) -> list[f
 
 
 def summarize(runs: dict[str, list[WrkResult]], baseline: str) -> dict[str, dict]:
-    """Per variant: its best round, the ratio of bests, the median paired ratio, the median server CPU."""
+    """Per variant: its best round, the ratio of bests, the median paired ratio, the median CPU per request."""
     base_best = max(run.requests_per_s for run in runs[baseline])
     base_cpu = statistics.median(run.server_cpu_us for run in runs[baseline])
     summary = {}
@@ -181,6 +183,7 @@ def summarize(runs: dict[str, list[WrkResult]], baseline: str) -> dict[str, dict
             paired_ratio=statistics.median(paired_ratios(results, runs[baseline])),
             server_cpu_us=cpu,
             server_cpu_us_added=cpu - base_cpu,
+            client_cpu_us=statistics.median(run.client_cpu_us for run in results),
             rounds=[run.as_dict() for run in results],
         )
         summary[name] = best

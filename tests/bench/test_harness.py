@@ -2,11 +2,13 @@
 
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 import pytest
 
-from bench.harness import BenchError, WrkResult, cpu_seconds, parse_wrk, require_no_errors
+from bench.harness import BenchError, WrkResult, children_cpu_seconds, cpu_seconds, parse_wrk, require_no_errors
 from bench.throughput import paired_ratios, summarize
 
 CLEAN = """Running 2s test @ http://127.0.0.1:1/bench/open
@@ -37,15 +39,15 @@ def test_failed_requests_raise_instead_of_a_rate():
         require_no_errors(result, "http://127.0.0.1:1/bench/open")
 
 
-def run(rate: float, cpu: float) -> WrkResult:
-    return WrkResult(rate, 1.0, 2.0, int(rate * 5), 0, server_cpu_us=cpu)
+def run(rate: float, cpu: float, client: float = 60.0) -> WrkResult:
+    return WrkResult(rate, 1.0, 2.0, int(rate * 5), 0, server_cpu_us=cpu, client_cpu_us=client)
 
 
 def test_ratios_are_reported_best_against_best_and_paired_round_by_round():
     # Round two is busy for everyone: its baseline is slow, and so is the variant.
     runs = {
         "base": [run(3000, 650), run(2000, 700), run(2900, 660)],
-        "auth": [run(2700, 700), run(1900, 760), run(2800, 690)],
+        "auth": [run(2700, 700, 70), run(1900, 760, 90), run(2800, 690, 75)],
     }
     summary = summarize(runs, "base")
     assert summary["base"]["ratio"] == summary["base"]["paired_ratio"] == 1.0
@@ -54,6 +56,7 @@ def test_ratios_are_reported_best_against_best_and_paired_round_by_round():
     assert summary["auth"]["paired_ratio"] == pytest.approx(statistics.median([0.9, 0.95, 2800 / 2900]))
     assert summary["auth"]["server_cpu_us"] == 700
     assert summary["auth"]["server_cpu_us_added"] == 700 - 660
+    assert (summary["base"]["client_cpu_us"], summary["auth"]["client_cpu_us"]) == (60, 75)
     assert [r["requests_per_s"] for r in summary["auth"]["rounds"]] == [2700, 1900, 2800]
     assert paired_ratios(runs["auth"], runs["base"]) == pytest.approx([0.9, 0.95, 2800 / 2900])
 
@@ -64,3 +67,10 @@ def test_the_cpu_time_of_processes_is_read_from_proc():
     while time.process_time() < deadline:
         pass
     assert cpu_seconds([os.getpid()]) - before >= 0.04
+
+
+def test_the_cpu_time_of_a_finished_child_is_counted():
+    before = children_cpu_seconds()
+    spin = "import time\nend = time.process_time() + 0.1\nwhile time.process_time() < end: pass"
+    subprocess.run([sys.executable, "-c", spin], check=True)
+    assert children_cpu_seconds() - before >= 0.09
