@@ -197,6 +197,24 @@ def cpu_seconds(pids: list[int]) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def setup_cpu_seconds(process: subprocess.Popen, threads: int) -> float:
+    """The CPU time wrk spent before its run: until its `threads` threads exist, seconds.
+
+    wrk runs a script's `init` (the token script formats every request) for each thread before
+    starting it, and starts its clock after: that time is not the run's, and neither is the
+    servers' CPU meanwhile (they are idle). Linux: threads are counted in /proc/PID/task.
+    """
+    tasks = Path(f"/proc/{process.pid}/task")
+    while process.poll() is None:
+        try:
+            if len(list(tasks.iterdir())) > threads:
+                return cpu_seconds([process.pid])
+        except FileNotFoundError:  # exited between poll() and the listing
+            break
+        time.sleep(0.001)
+    return 0.0
+
+
 def children_cpu_seconds() -> float:
     """User plus system CPU time of this process's finished (waited-for) children, seconds."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -215,9 +233,8 @@ class WrkResult:
     # The server's CPU time per request, µs: what a variant costs the server whatever share of
     # the two cores wrk took meanwhile (None when the workers were not named).
     server_cpu_us: float | None = None
-    # wrk's own CPU time per request, µs: the load generator shares the two cores with the
-    # server, so what it spends (a token-cycling script costs more than a fixed header) is
-    # CPU the server does not get.
+    # wrk's own CPU time per request during the run (its script's setup excluded), µs: the load
+    # generator shares the two cores with the server, so what it spends the server does not get.
     client_cpu_us: float | None = None
 
     def as_dict(self) -> dict:
@@ -259,7 +276,8 @@ def run_wrk(
 
     Raises `BenchError` when any request failed (a non-2xx answer or a socket error), unless
     `allow_errors`: a rate over failed requests measures the failure, not the variant. With
-    `server_pids` (the server's workers), their CPU time per request is measured as well.
+    `server_pids` (the server's workers), their CPU time per request is measured as well; wrk's
+    own is always measured. Both count from the start of the run, after the script's setup.
     """
     command = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(duration))}s"]
     env = {**os.environ}
@@ -268,11 +286,15 @@ def run_wrk(
     if tokens_file:
         command += ["-s", str(WRK_DIR / "tokens.lua")]
         env["WRK_TOKENS"] = str(tokens_file)
-    cpu_before = cpu_seconds(server_pids) if server_pids else None
     client_before = children_cpu_seconds()
-    completed = subprocess.run([*command, url], env=env, capture_output=True, text=True, check=True)
-    client_cpu = children_cpu_seconds() - client_before
-    result = parse_wrk(completed.stdout)
+    process = subprocess.Popen([*command, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    client_setup = setup_cpu_seconds(process, threads)
+    cpu_before = cpu_seconds(server_pids) if server_pids else None
+    stdout, stderr = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, process.args, stdout, stderr)
+    client_cpu = children_cpu_seconds() - client_before - client_setup
+    result = parse_wrk(stdout)
     if result.requests:
         result.client_cpu_us = client_cpu / result.requests * 1e6
     if cpu_before is not None and result.requests:

@@ -8,7 +8,15 @@ import time
 
 import pytest
 
-from bench.harness import BenchError, WrkResult, children_cpu_seconds, cpu_seconds, parse_wrk, require_no_errors
+from bench.harness import (
+    BenchError,
+    WrkResult,
+    children_cpu_seconds,
+    cpu_seconds,
+    parse_wrk,
+    require_no_errors,
+    setup_cpu_seconds,
+)
 from bench.throughput import paired_ratios, summarize
 
 CLEAN = """Running 2s test @ http://127.0.0.1:1/bench/open
@@ -74,3 +82,24 @@ def test_the_cpu_time_of_a_finished_child_is_counted():
     spin = "import time\nend = time.process_time() + 0.1\nwhile time.process_time() < end: pass"
     subprocess.run([sys.executable, "-c", spin], check=True)
     assert children_cpu_seconds() - before >= 0.09
+
+
+def test_a_childs_setup_is_the_cpu_time_it_spent_before_starting_its_threads():
+    # As wrk does: set up (here: spin 0.2 s), then start the run's thread (which spins too).
+    child = (
+        "import threading, time\n"
+        "def spin(seconds):\n"
+        "    end = time.process_time() + seconds\n"
+        "    while time.process_time() < end: pass\n"
+        "spin(0.2)\n"
+        "threading.Thread(target=spin, args=(0.3,)).start()\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", child])
+    setup = setup_cpu_seconds(process, threads=1)
+    process.wait()
+    assert 0.15 <= setup < 0.4
+
+
+def test_a_child_that_exits_before_starting_threads_had_no_run():
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    assert setup_cpu_seconds(process, threads=1) == 0.0
