@@ -21,7 +21,15 @@ def test_micro_quick_prints_its_ratios():
     )
     assert completed.returncode == 0, completed.stderr
     out = completed.stdout
-    for name in ("raw RSA-2048 verify", "PyJWT decode, key ready", "first-seen token", "repeated token"):
+    for name in (
+        "raw RSA-2048 verify",
+        "PyJWT decode, key ready",
+        "first-seen token",
+        "repeated token",
+        "verify, caches cold",
+        "first-seen, caches cold",
+    ):
         assert re.search(rf"{re.escape(name)}.*\d+\.\d µs", out), name
     assert re.search(r"^ratio first-seen / PyJWT decode: \d+\.\d\d", out, re.M)
     assert re.search(r"^ratio repeated / raw RSA verify: \d+\.\d\d", out, re.M)
+    assert re.search(r"^ratio first-seen caches cold / first-seen: \d+\.\d\d", out, re.M)
