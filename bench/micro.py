@@ -49,6 +49,43 @@ def cold_call_us(fn: Callable[[int], object], calls: int) -> tuple[float, float]
     return times[len(times) // 10], statistics.median(times)
 
 
+def setup_django(issuer) -> None:
+    """Django with the benchmark settings, trusting `issuer` (a `bench.keyserver.KeyServer`)."""
+    from bench.keyserver import AUDIENCE
+
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        ISSUER=issuer.issuer,
+        JWKS_URI=issuer.jwks_uri,
+        AUDIENCE=AUDIENCE,
+        CACHE_URL="locmemcache://bench",
+        DATABASE_URL="sqlite://:memory:",
+    )
+    django.setup()
+
+
+def reference_calls(issuer, token: str) -> tuple[Callable[[int], object], Callable[[int], object]]:
+    """What `token`'s validation is compared with: one raw RSA verify of it, and PyJWT's decode."""
+    import jwt
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from bench.keyserver import AUDIENCE
+
+    public_key = issuer.signing_key.public_key()
+    signing_input, _, signature_b64 = token.rpartition(".")
+    signature = base64.urlsafe_b64decode(signature_b64 + "=" * (-len(signature_b64) % 4))
+    message = signing_input.encode()
+
+    def raw_verify(_: int) -> None:
+        public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
+
+    def pyjwt_decode(_: int) -> None:
+        jwt.decode(token, public_key, algorithms=["RS256"], audience=AUDIENCE, issuer=issuer.issuer)
+
+    return raw_verify, pyjwt_decode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few calls: checks the harness, not the numbers")
@@ -58,37 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     calls = args.calls or (100 if args.quick else 2000)
     rounds = args.rounds or (2 if args.quick else 7)
 
-    from bench.keyserver import AUDIENCE, KeyServer
+    from bench.keyserver import KeyServer
 
     with KeyServer() as issuer:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            ISSUER=issuer.issuer,
-            JWKS_URI=issuer.jwks_uri,
-            AUDIENCE=AUDIENCE,
-            CACHE_URL="locmemcache://bench",
-            DATABASE_URL="sqlite://:memory:",
-        )
-        django.setup()
-        import jwt
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
-
+        setup_django(issuer)
         from api.validation import validate_token
 
-        public_key = issuer.signing_key.public_key()
         token = issuer.mint()
         validate_token(token)  # keys warm: the one fetch happens here, outside the timing
         fetches_before = issuer.jwks_requests
-        signing_input, _, signature_b64 = token.rpartition(".")
-        signature = base64.urlsafe_b64decode(signature_b64 + "=" * (-len(signature_b64) % 4))
-        message = signing_input.encode()
-
-        def raw_verify(_: int) -> None:
-            public_key.verify(signature, message, padding.PKCS1v15(), hashes.SHA256())
-
-        def pyjwt_decode(_: int) -> None:
-            jwt.decode(token, public_key, algorithms=["RS256"], audience=AUDIENCE, issuer=issuer.issuer)
+        raw_verify, pyjwt_decode = reference_calls(issuer, token)
 
         def repeated(_: int) -> None:
             validate_token(token)

@@ -1,24 +1,12 @@
 """The micro benchmark runs end to end in quick mode and prints its ratio lines (behaviour, not timing)."""
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from .modules import run_bench
 
 
 def test_micro_quick_prints_its_ratios():
-    env = {key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE",)}
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench.micro", "--quick", "--calls", "20"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    completed = run_bench("micro", "--quick", "--calls", "20")
     assert completed.returncode == 0, completed.stderr
     out = completed.stdout
     for name in (
