@@ -41,9 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.connections <= 4:
         parser.error("--connections must be 1-4: more would wait for a free worker slot, not be served")
-    duration = args.duration or (2 if args.quick else 5)
+    duration = args.duration or (1 if args.quick else 5)
     rounds = args.rounds or (1 if args.quick else 5)
-    n_tokens = args.tokens or (300 if args.quick else 20_000)
+    # Enough for every request of a run to carry a token of its own (`require_tokens_unused`).
+    n_tokens = args.tokens or (5_000 if args.quick else 20_000)
     n_clients = args.clients or (50 if args.quick else 2_000)
 
     with tempfile.TemporaryDirectory(prefix="ccp-bench-") as tmp:
@@ -102,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
                             server_pids=workers,
                             **files,
                         )
+                        if chosen is True:
+                            require_tokens_unused(result, n_tokens)
                         print(
                             f"round {r + 1} {name}: {result.requests_per_s:.0f} req/s,"
                             f" server {result.server_cpu_us:.0f} us/request, wrk {result.client_cpu_us:.0f} us/request,"
@@ -168,6 +171,19 @@ def main(argv: list[str] | None = None) -> int:
 def paired_ratios(variant: list[WrkResult], baseline: list[WrkResult]) -> list[float]:
     """Each round's rate over the baseline's rate in the same round (a busy neighbour slows both)."""
     return [run.requests_per_s / base.requests_per_s for run, base in zip(variant, baseline, strict=True)]
+
+
+def require_tokens_unused(result: WrkResult, tokens: int) -> None:
+    """`BenchError` when a run of the every-token-new variant sent more requests than it had tokens.
+
+    wrk's script cycles through its file: past the end, tokens come back and hit the token
+    cache, and the run no longer measures first-seen tokens only.
+    """
+    if result.requests > tokens:
+        raise BenchError(
+            f"{result.requests} requests with {tokens} distinct tokens: some were sent twice, so the run"
+            " measured cached tokens too; raise --tokens"
+        )
 
 
 def summarize(runs: dict[str, list[WrkResult]], baseline: str) -> dict[str, dict]:

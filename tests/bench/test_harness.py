@@ -17,7 +17,7 @@ from bench.harness import (
     require_no_errors,
     setup_cpu_seconds,
 )
-from bench.throughput import paired_ratios, summarize
+from bench.throughput import paired_ratios, require_tokens_unused, summarize
 
 CLEAN = """Running 2s test @ http://127.0.0.1:1/bench/open
   Latency Distribution
@@ -103,3 +103,9 @@ def test_a_childs_setup_is_the_cpu_time_it_spent_before_starting_its_threads():
 def test_a_child_that_exits_before_starting_threads_had_no_run():
     process = subprocess.Popen([sys.executable, "-c", "pass"])
     assert setup_cpu_seconds(process, threads=1) == 0.0
+
+
+def test_a_never_seen_token_run_that_ran_out_of_tokens_is_refused():
+    require_tokens_unused(run(2000, 800), tokens=10_000)  # 10,000 requests: each token once
+    with pytest.raises(BenchError, match="10000 requests with 9999 distinct tokens"):
+        require_tokens_unused(run(2000, 800), tokens=9_999)
