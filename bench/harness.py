@@ -297,8 +297,8 @@ def run_wrk(
     result = parse_wrk(stdout)
     if result.requests:
         result.client_cpu_us = client_cpu / result.requests * 1e6
-    if cpu_before is not None and result.requests:
-        result.server_cpu_us = (cpu_seconds(server_pids) - cpu_before) / result.requests * 1e6
+        if cpu_before is not None:
+            result.server_cpu_us = (cpu_seconds(server_pids) - cpu_before) / result.requests * 1e6
     return result if allow_errors else require_no_errors(result, url)
 
 
