@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .harness import ROOT
+
 # What a child can do N times; "none" is the baseline every other count is taken against.
 CALLS = ("none", "raw RSA verify", "PyJWT decode", "validate_token, first-seen", "validate_token, repeated")
 WARM_CALLS = 50
@@ -90,8 +92,7 @@ def count(kind: str, calls: int, key_file: Path) -> int:
         str(key_file),
     ]
     env = {**os.environ, "PYTHONHASHSEED": "0"}
-    root = Path(__file__).resolve().parent.parent
-    completed = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=True)
+    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     return instructions(completed.stderr)
 
 
