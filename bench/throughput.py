@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--tokens",
         type=int,
-        help="distinct tokens per round for the every-token-new variant (default: 8,000 per second of --duration)",
+        help="distinct tokens per round for the every-token-new variant"
+        f" (default: {MAX_REQUESTS_PER_S:,} per second of --duration)",
     )
     parser.add_argument("--clients", type=int, help="tokens cycled through by the reused-tokens variant")
     parser.add_argument(
