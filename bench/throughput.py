@@ -24,8 +24,8 @@ BASELINE = "unauthenticated (baseline)"
 WITH_HEADER = "unauthenticated, bearer header ignored"
 SCRIPTED = "unauthenticated, token-cycling wrk script"
 # A ceiling on what two cores serve of the unauthenticated endpoint (about 5,000 req/s on the
-# fastest host measured so far): the every-token-new variant mints this many tokens per second
-# of run, so none is sent twice.
+# fastest host measured so far): this many tokens are minted per second of run for the variants
+# driven by the token file (every token new, and its script control), so none is sent twice.
 MAX_REQUESTS_PER_S = 8_000
 
 

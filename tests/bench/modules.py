@@ -3,9 +3,8 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from bench.harness import ROOT
 
 
 def run_bench(module: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
