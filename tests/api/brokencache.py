@@ -11,3 +11,15 @@ class BrokenCache(BaseCache):
         raise ConnectionError("the shared cache is down")
 
     get = set = add = delete = touch = incr = has_key = clear = get_many = set_many = _fail
+
+
+# Caches that fail every call: this backend, and a real Redis client against a port where nothing
+# listens (connection refused).
+DEAD_CACHES = {
+    "broken backend": {"BACKEND": "tests.api.brokencache.BrokenCache"},
+    "redis down": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    },
+}

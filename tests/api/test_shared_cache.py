@@ -7,17 +7,9 @@ import pytest
 from api.jwks import KeySet
 from api.sharedcache import SharedCache
 from conftest import ISSUER, KID, claims_at, raw_token
+from tests.api.brokencache import DEAD_CACHES
 
 KEYS = f"{ISSUER}/v1/keys"
-DEAD_CACHES = {
-    "broken backend": {"BACKEND": "tests.api.brokencache.BrokenCache"},
-    # A real Redis client against a port where nothing listens: connection refused.
-    "redis down": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    },
-}
 
 
 @pytest.fixture(params=list(DEAD_CACHES))

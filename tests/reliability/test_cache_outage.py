@@ -4,8 +4,6 @@ Each test runs its own redis-server on a free port and kills it (SIGKILL, like a
 cut network); the shared Redis is never touched.
 """
 
-import os
-import shutil
 import threading
 import time
 from collections import Counter
@@ -17,25 +15,12 @@ from django.core.cache import caches
 from api.jwks import reset_key_sets
 from conftest import ISSUER
 from tests.reliability.conftest import call, shared_entry
-from tests.support.redis_server import RedisServer
-
-
-def redis_cache(url: str, db: int) -> dict:
-    return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": url.rsplit("/", 1)[0] + f"/{db}",
-        # A dead Redis must cost milliseconds, not the default socket wait.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-    }
+from tests.support.redis_server import redis_cache, start_private_redis
 
 
 @pytest.fixture
 def redis_server(settings):
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed (CI installs it in .ci/run)")
-        pytest.skip("redis-server is not installed")
-    server = RedisServer().start()
+    server = start_private_redis()
     settings.CACHES = {"default": redis_cache(server.url, 0), "throttle": redis_cache(server.url, 1)}
     yield server
     server.cleanup()
