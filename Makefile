@@ -37,7 +37,7 @@ run: bootstrap
 test: install-dev
 	$(BIN)/python -m pytest --cov --cov-report=term $(PYTEST_ARGS)
 
-# The README's pictures: run the browser tests, keep their named screenshots.
+# The pictures of the README and docs/: run the browser tests, keep their named screenshots.
 SCREENSHOTS := swagger-ui-authorize swagger-ui-hello browsable-api-401 admin-registered-clients browsable-api-register
 screenshots: install-dev
 	$(BIN)/python -m pytest tests/e2e/browser -q

@@ -81,7 +81,7 @@ def application_json(client: Client, base: str, client_secret: str | None = None
                 "dpop_bound_access_tokens": False,
             },
         },
-        # Our extension, documented in the README: the scopes the client may request.
+        # Our extension, documented in docs/embedded-server.md: the scopes the client may request.
         "profile": {"scopes": client.allowed_scope_list},
         "_links": _links(client, base),
     }

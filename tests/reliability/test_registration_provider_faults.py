@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 SEED = 20261129
 THREADS, PER_THREAD = 8, 10
-# The documented mappings of provider failures (README "Client registration"): 502, 503, 504.
+# The documented mappings of provider failures (docs/registration.md): 502, 503, 504.
 ALLOWED = {201, 502, 503, 504}
 
 

@@ -21,7 +21,7 @@ SCOPES = ["hello:read"]
 MAX_LABEL = 100  # REGISTRATION["MAX_LABEL_LENGTH"]
 JSON = {"Content-Type": "application/json"}
 # What a broken or hostile registrar sends: each a 400 with `error` and `error_description`, and
-# nothing written on either side (README "Client registration"). The unknown scope is refused by
+# nothing written on either side (docs/registration.md). The unknown scope is refused by
 # the provider, so its `pending` row is written and removed again under load.
 HOSTILE = [
     {"json": {"label": "", "scopes": SCOPES}},
