@@ -50,8 +50,14 @@ class InvalidRequest(BearerError):
 
 
 class InsufficientScope(BearerError, exceptions.PermissionDenied):
+    """403 naming the scopes the request needs, in the challenge's `scope` and in the body's (RFC 6750 §3.1)."""
+
     status_code = status.HTTP_403_FORBIDDEN
     error_code = "insufficient_scope"
+
+    def __init__(self, description: str, *, realm: str = "api", extra: dict | None = None):
+        super().__init__(description, realm=realm, extra=extra)
+        self.scope = (extra or {}).get("scope")
 
 
 class ServiceUnavailable(exceptions.APIException):

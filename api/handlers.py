@@ -8,7 +8,7 @@ from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .conf import api_settings
-from .exceptions import BearerError, RequestTooLarge
+from .exceptions import BearerError, InsufficientScope, RequestTooLarge
 
 
 def _error_code(exc: exceptions.APIException) -> str:
@@ -52,5 +52,8 @@ def exception_handler(exc, context):
         body = {"error": "unauthorized", "error_description": _how_to_authenticate()}
     else:
         body = {"error": _error_code(exc), "error_description": str(exc.detail)}
+    if isinstance(exc, InsufficientScope) and exc.scope:
+        # The scopes the request needs, as the challenge's `scope` attribute names them.
+        body["scope"] = exc.scope
     response.data = body
     return response

@@ -33,11 +33,18 @@ class TokenHasScope(BasePermission):
         required = self.get_scopes(request, view)
         if self.satisfied(required, token.scopes):
             return True
-        raise InsufficientScope(self.message, realm=api_settings.REALM, extra={"scope": " ".join(sorted(required))})
+        needed = " ".join(sorted(required))
+        raise InsufficientScope(
+            f"{self.message.rstrip('.')}: {self.describe(needed)}.", realm=api_settings.REALM, extra={"scope": needed}
+        )
 
     def satisfied(self, required: frozenset[str], granted: frozenset[str]) -> bool:
         """All of them."""
         return required <= granted
+
+    def describe(self, needed: str) -> str:
+        """The scopes a refused request needs, in words for the error description."""
+        return needed
 
     def get_scopes(self, request, view) -> frozenset[str]:
         by_method = getattr(view, "required_scopes_by_method", None)
@@ -79,3 +86,6 @@ class TokenHasAnyScope(TokenHasScope):
 
     def satisfied(self, required: frozenset[str], granted: frozenset[str]) -> bool:
         return not required.isdisjoint(granted)
+
+    def describe(self, needed: str) -> str:
+        return f"one of {needed}"

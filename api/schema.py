@@ -34,7 +34,8 @@ ERROR_RESPONSES: dict[str, dict[str, Any]] = {
         "header": "WWW-Authenticate",
         "example": {
             "error": "insufficient_scope",
-            "error_description": "The access token lacks a scope this request needs.",
+            "error_description": "The access token lacks a scope this request needs: hello:read.",
+            "scope": "hello:read",
         },
     },
     "503": {

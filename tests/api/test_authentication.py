@@ -103,10 +103,14 @@ def test_hmac_signed_token_is_rejected(api_client, make_token, issuer_http):
 def test_missing_scope_is_insufficient_scope(api_client, make_token, issuer_http):
     response = get(api_client, make_token(scp=["other"]))
     assert response.status_code == 403
-    assert response.json()["error"] == "insufficient_scope"
+    assert response.json() == {
+        "error": "insufficient_scope",
+        "error_description": "The access token lacks a scope this request needs: hello:read.",
+        "scope": "hello:read",
+    }
     assert response["WWW-Authenticate"] == (
         'Bearer realm="api", error="insufficient_scope", '
-        'error_description="The access token lacks a scope this request needs.", scope="hello:read"'
+        'error_description="The access token lacks a scope this request needs: hello:read.", scope="hello:read"'
     )
 
 

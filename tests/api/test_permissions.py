@@ -73,9 +73,13 @@ def call(api_client, rsa_key, clock):
     return call
 
 
-def assert_insufficient(response, scopes: str):
+def assert_insufficient(response, scopes: str, needed: str | None = None):
     assert response.status_code == 403
-    assert response.json()["error"] == "insufficient_scope"
+    body = response.json()
+    assert body["error"] == "insufficient_scope"
+    # The body names the scopes as the challenge does, and says them in words.
+    assert body["scope"] == scopes
+    assert body["error_description"].endswith(f": {needed or scopes}.")
     assert response["WWW-Authenticate"].startswith('Bearer realm="api", error="insufficient_scope"')
     assert response["WWW-Authenticate"].endswith(f'scope="{scopes}"')
 
@@ -93,7 +97,9 @@ def test_all_of_needs_every_scope(call):
 
 def test_any_of_needs_one_scope(call):
     assert call("get", "/any/", ["orders:admin"]).status_code == 200
-    assert_insufficient(call("get", "/any/", ["hello:read"]), "orders:admin orders:read")
+    assert_insufficient(
+        call("get", "/any/", ["hello:read"]), "orders:admin orders:read", "one of orders:admin orders:read"
+    )
 
 
 def test_per_method_scopes(call):

@@ -63,6 +63,7 @@ class TestRegister:
         assert_error(response, 403, "insufficient_scope")
         assert 'error="insufficient_scope"' in response["WWW-Authenticate"]
         assert 'scope="clients:register"' in response["WWW-Authenticate"]
+        assert response.json()["scope"] == "clients:register"
         assert not provider_calls(okta_http)
 
     def test_non_staff_user_is_403(self, okta_http):
@@ -77,6 +78,7 @@ class TestRegister:
         response = post_register(bearer("clients:register"), {"label": "Escalate", "scopes": ["clients:manage"]})
         assert_error(response, 403, "insufficient_scope")
         assert 'scope="clients:manage"' in response["WWW-Authenticate"]
+        assert response.json()["scope"] == "clients:manage"
         assert not provider_calls(okta_http)
 
     def test_get_creates_nothing(self, staff_client, okta_http):
