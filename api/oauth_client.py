@@ -1,5 +1,6 @@
 """A minimal client-credentials client (RFC 6749 §4.4), for the command line and tests."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import requests
@@ -35,11 +36,21 @@ def token_endpoint(issuer: str) -> str:
 
 
 def fetch_token(
-    *, issuer: str, client_id: str, client_secret: str, scope: str | None = None, token_url: str | None = None
+    *,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    scope: str | None = None,
+    token_url: str | None = None,
+    audience: str | None = None,
+    resource: Sequence[str] = (),
+    url_setting: str = "ISSUER",
 ) -> TokenResponse:
     """POST the client credentials grant with HTTP Basic client authentication (RFC 6749 §2.3.1).
 
-    `token_url` overrides Okta's `{issuer}/v1/token` layout.
+    `token_url` overrides Okta's `{issuer}/v1/token` layout; `url_setting` is what a person should
+    check when that URL fails. `audience` is the parameter Auth0 requires on every request,
+    `resource` RFC 8707's resource indicators (one parameter each).
     """
     if not client_id or not client_secret:
         raise OAuthClientError(
@@ -47,17 +58,21 @@ def fetch_token(
             error="configuration_error",
             setting="TEST_CLIENT_ID and TEST_CLIENT_SECRET",
         )
-    data = {"grant_type": "client_credentials"}
+    data: dict[str, str | list[str]] = {"grant_type": "client_credentials"}
     if scope:
         data["scope"] = scope
+    if audience:
+        data["audience"] = audience
+    if resource:
+        data["resource"] = list(resource)
     url = token_url or token_endpoint(issuer)
     try:
         response = requests.post(url, data=data, auth=(client_id, client_secret), timeout=TIMEOUT)
     except requests.RequestException as exc:
         raise OAuthClientError(
-            f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check ISSUER.",
+            f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check {url_setting}.",
             error="temporarily_unavailable",
-            setting="ISSUER",
+            setting=url_setting,
             retryable=True,
         ) from exc
     try:
@@ -69,9 +84,10 @@ def fetch_token(
     if response.status_code != 200 or "access_token" not in body:
         error = body.get("error") if isinstance(body.get("error"), str) else f"HTTP {response.status_code}"
         description = str(body.get("error_description", "")).rstrip(".")
-        setting = _setting_for(error)
+        # Without an RFC 6749 §5.2 code the URL itself is the likely culprit (a 404, an HTML page).
+        setting = _setting_for(error) if "error" in body else url_setting
         raise OAuthClientError(
-            f"The token request failed: {error}{': ' + description if description else ''}; check {setting}.",
+            f"The token request to {url} failed: {error}{': ' + description if description else ''}; check {setting}.",
             error=error if "error" in body else "token_request_failed",
             setting=setting,
             retryable=response.status_code >= 500,
@@ -90,4 +106,8 @@ def _setting_for(error: str) -> str:
         "invalid_client": "TEST_CLIENT_ID and TEST_CLIENT_SECRET",
         "unauthorized_client": "TEST_CLIENT_ID (the client may not use the client_credentials grant)",
         "invalid_scope": "DEFAULT_SCOPE (or --scope)",
+        # RFC 8707 §2: a resource the server does not know or will not grant.
+        "invalid_target": "TOKEN_RESOURCE (or --resource)",
+        # Auth0's answer when no audience is sent and the tenant has no default one.
+        "access_denied": "TOKEN_AUDIENCE (or --audience) and the client's grants at the server",
     }.get(error, "ISSUER")

@@ -206,6 +206,9 @@ API_AUTH = {
 
 # --- The command-line client (`manage.py call_api`, the seed's test.js). ---
 DEFAULT_SCOPE = env.str("DEFAULT_SCOPE", default="hello:read")
+# Sent with every token request when set: Auth0's `audience`, RFC 8707 `resource` (comma-separated).
+TOKEN_AUDIENCE = env.str("TOKEN_AUDIENCE", default="")
+TOKEN_RESOURCE = env.list("TOKEN_RESOURCE", default=[])
 TEST_CLIENT_ID = env.str("TEST_CLIENT_ID", default="")
 TEST_CLIENT_SECRET = env.str("TEST_CLIENT_SECRET", default="")
 API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")

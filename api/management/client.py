@@ -13,7 +13,35 @@ def cli_token_endpoint() -> str:
     return api_settings.TOKEN_ENDPOINT or token_endpoint(settings.ISSUER)
 
 
-def obtain_token(scope: str | None) -> TokenResponse:
+def token_endpoint_setting() -> str:
+    """What to check when the token endpoint fails: the setting it came from, and how it was derived."""
+    if api_settings.TOKEN_ENDPOINT:
+        return "TOKEN_ENDPOINT"
+    return (
+        "ISSUER and TOKEN_ENDPOINT (unset, so {ISSUER}/v1/token, Okta's layout: set it to the "
+        "token_endpoint of your server's metadata)"
+    )
+
+
+def add_token_arguments(parser) -> None:
+    """The flags of a command that gets a token: what to ask the token endpoint for."""
+    parser.add_argument(
+        "--scope", default=None, help="Space-separated scopes to request (default: DEFAULT_SCOPE, e.g. hello:read)."
+    )
+    parser.add_argument(
+        "--audience",
+        default=None,
+        help="The audience parameter some servers require, e.g. Auth0 (default: TOKEN_AUDIENCE; none when empty).",
+    )
+    parser.add_argument(
+        "--resource",
+        action="append",
+        default=None,
+        help="An RFC 8707 resource indicator (repeatable; default: TOKEN_RESOURCE; none when empty).",
+    )
+
+
+def obtain_token(scope: str | None, *, audience: str | None = None, resource: list[str] | None = None) -> TokenResponse:
     """A token for the configured client; raises `CommandFailed`, or `Unavailable` when the issuer is down."""
     try:
         return fetch_token(
@@ -22,6 +50,9 @@ def obtain_token(scope: str | None) -> TokenResponse:
             client_secret=settings.TEST_CLIENT_SECRET,
             scope=scope or settings.DEFAULT_SCOPE,
             token_url=cli_token_endpoint(),
+            audience=audience or settings.TOKEN_AUDIENCE,
+            resource=resource or settings.TOKEN_RESOURCE,
+            url_setting=token_endpoint_setting(),
         )
     except OAuthClientError as exc:
         if exc.retryable:

@@ -4,7 +4,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 from django.conf import settings
@@ -88,5 +91,66 @@ def test_get_token_and_call_api_against_the_live_server(live_server, settings):
     wrong = "not-the-secret-" + "w" * 20
     refused = manage("call_api", "--url", live_server.url + "/", **{**env, "TEST_CLIENT_SECRET": wrong})
     assert refused.returncode == 1
-    assert refused.stderr.strip().startswith("call_api: error: The token request failed: invalid_client")
+    assert refused.stderr.strip().startswith(
+        f"call_api: error: The token request to {issuer}/v1/token failed: invalid_client"
+    )
     assert wrong not in refused.stderr + refused.stdout
+
+
+def test_a_token_endpoint_that_is_not_there_names_the_url_and_the_settings(live_server):
+    # The server exists but its token endpoint is elsewhere (oidc-provider's is {ISSUER}/token).
+    issuer = f"{live_server.url}/elsewhere"
+    result = manage("get_token", ISSUER=issuer, TEST_CLIENT_ID="a", TEST_CLIENT_SECRET="b")
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"get_token: error: The token request to {issuer}/v1/token failed: HTTP 404;")
+    assert "check ISSUER and TOKEN_ENDPOINT" in lines[0]
+
+
+class RecordingTokenEndpoint(BaseHTTPRequestHandler):
+    """A token endpoint that keeps every form it receives and answers with a fixed token."""
+
+    forms: list[dict] = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        self.forms.append(parse_qs(body))
+        answer = json.dumps({"access_token": "recorded.token.value", "token_type": "Bearer"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_audience_and_resource_reach_the_token_endpoint():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingTokenEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    RecordingTokenEndpoint.forms = []
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/token"
+        env = {"TOKEN_ENDPOINT": url, "TEST_CLIENT_ID": "a", "TEST_CLIENT_SECRET": "b"}
+        from_settings = manage(
+            "get_token",
+            **env,
+            TOKEN_AUDIENCE="https://api.example.com",
+            TOKEN_RESOURCE="https://api.example.com/,urn:x",
+        )
+        assert from_settings.returncode == 0, from_settings.stderr
+        assert from_settings.stdout == "recorded.token.value\n"
+        from_flags = manage("get_token", "--audience", "aud", "--resource", "urn:one", "--resource", "urn:two", **env)
+        assert from_flags.returncode == 0, from_flags.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+    first, second = RecordingTokenEndpoint.forms
+    assert first["grant_type"] == ["client_credentials"]
+    assert first["audience"] == ["https://api.example.com"]
+    assert first["resource"] == ["https://api.example.com/", "urn:x"]
+    assert second["audience"] == ["aud"]
+    assert second["resource"] == ["urn:one", "urn:two"]

@@ -6,34 +6,39 @@ import requests
 from django.conf import settings
 
 from api.management.base import CommandFailed, ProjectCommand, Unavailable
-from api.management.client import cli_token_endpoint, obtain_token
+from api.management.client import add_token_arguments, cli_token_endpoint, obtain_token
 from api.oauth_client import TIMEOUT
 
 # What to check when the API refuses a token the issuer just gave us.
 API_HINTS = {
-    401: "the API does not accept the issuer's token: check that ISSUER and AUDIENCE are the same for both",
+    401: (
+        "the API does not accept the issuer's token: check that ISSUER and AUDIENCE are the same for both "
+        "(a running server reads .env only when it starts: restart it after editing .env)"
+    ),
     403: "the token lacks the scope the API needs: check DEFAULT_SCOPE (or --scope) and the client's scopes",
+    404: "check API_URL (or --url)",
 }
 
 
 class Command(ProjectCommand):
     help = (
         "Call the API as a client would (the seed's test.js): get an access token with the client credentials "
-        "grant (TEST_CLIENT_ID/TEST_CLIENT_SECRET, DEFAULT_SCOPE, from TOKEN_ENDPOINT, default {ISSUER}/v1/token), "
+        "grant (TEST_CLIENT_ID/TEST_CLIENT_SECRET, DEFAULT_SCOPE, TOKEN_AUDIENCE and TOKEN_RESOURCE when set, "
+        "from TOKEN_ENDPOINT, default {ISSUER}/v1/token), "
         "send it as 'Authorization: Bearer' to API_URL and print the answer (Hello World!). "
         'With --json it prints {"status": ..., "body": ...}.'
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--url", default=None, help="The API URL to call (default: API_URL).")
-        parser.add_argument(
-            "--scope", default=None, help="Space-separated scopes to request (default: DEFAULT_SCOPE, e.g. hello:read)."
-        )
+        add_token_arguments(parser)
 
-    def handle(self, *args, url: str | None, scope: str | None, **options):
+    def handle(
+        self, *args, url: str | None, scope: str | None, audience: str | None, resource: list[str] | None, **options
+    ):
         url = url or settings.API_URL
         self.progress(f"Getting a token from {cli_token_endpoint()} ...")
-        token = obtain_token(scope)
+        token = obtain_token(scope, audience=audience, resource=resource)
         self.progress(f"Calling GET {url} ...")
         try:
             response = requests.get(
@@ -48,14 +53,14 @@ class Command(ProjectCommand):
         except ValueError:
             body = response.text
         if response.status_code != 200:
-            raise self.api_error(response.status_code, body)
+            raise self.api_error(url, response.status_code, body)
         self.emit({"status": response.status_code, "body": body}, body if isinstance(body, str) else json.dumps(body))
 
-    def api_error(self, status: int, body) -> CommandFailed:
+    def api_error(self, url: str, status: int, body) -> CommandFailed:
         """The API's `{"error", "error_description"}` as one line, with what to check."""
         error = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
         description = str(body.get("error_description", "")).rstrip(".") if error else ""
-        message = ": ".join(part for part in (f"The API answered {status}", error, description) if part)
+        message = ": ".join(part for part in (f"The API at {url} answered {status}", error, description) if part)
         hint = API_HINTS.get(status)
         if status >= 500:
             return Unavailable(f"{message}; retry later.", error=error or "temporarily_unavailable")

@@ -1,7 +1,7 @@
 """`manage.py get_token`: print an access token for curl."""
 
 from api.management.base import ProjectCommand
-from api.management.client import obtain_token
+from api.management.client import add_token_arguments, obtain_token
 
 
 class Command(ProjectCommand):
@@ -9,15 +9,14 @@ class Command(ProjectCommand):
         "Get an access token with the client credentials grant and print it, for curl: "
         'curl -H "Authorization: Bearer $(manage.py get_token)" ... '
         "It asks the issuer's token endpoint (TOKEN_ENDPOINT, default {ISSUER}/v1/token) as the client "
-        "TEST_CLIENT_ID/TEST_CLIENT_SECRET for the scopes in DEFAULT_SCOPE. "
+        "TEST_CLIENT_ID/TEST_CLIENT_SECRET for the scopes in DEFAULT_SCOPE (with TOKEN_AUDIENCE and "
+        "TOKEN_RESOURCE when set). "
         "With --json it prints the whole token response (access_token, token_type, expires_in, scope)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--scope", default=None, help="Space-separated scopes to request (default: DEFAULT_SCOPE, e.g. hello:read)."
-        )
+        add_token_arguments(parser)
 
-    def handle(self, *args, scope: str | None, **options):
-        token = obtain_token(scope)
+    def handle(self, *args, scope: str | None, audience: str | None, resource: list[str] | None, **options):
+        token = obtain_token(scope, audience=audience, resource=resource)
         self.emit(token.__dict__, token.access_token)

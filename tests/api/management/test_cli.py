@@ -88,7 +88,8 @@ def test_refused_credentials_name_the_settings(cli_settings, http):
     assert error.returncode == EXIT_FAILED
     assert error.error == "invalid_client"
     assert str(error) == (
-        "The token request failed: invalid_client: Bad client; check TEST_CLIENT_ID and TEST_CLIENT_SECRET."
+        f"The token request to {TOKEN_URL} failed: invalid_client: Bad client; "
+        "check TEST_CLIENT_ID and TEST_CLIENT_SECRET."
     )
     assert "cli-secret-value" not in str(error)
 
@@ -110,6 +111,52 @@ def test_unreachable_issuer_is_unavailable(cli_settings, http, failure):
     assert "ISSUER" in str(error)
 
 
+def test_a_token_endpoint_that_is_not_there_names_its_url_and_the_settings(cli_settings, http):
+    # A server with another layout (oidc-provider's endpoint is {ISSUER}/token): Okta's guess is a 404.
+    http.post(TOKEN_URL, status=404, body="<html>Not Found</html>")
+    error, _ = fail("get_token")
+    assert error.returncode == EXIT_FAILED
+    assert TOKEN_URL in str(error)
+    assert "HTTP 404" in str(error)
+    assert "check ISSUER and TOKEN_ENDPOINT (unset, so {ISSUER}/v1/token" in str(error)
+    cli_settings.API_AUTH = {**cli_settings.API_AUTH, "TOKEN_ENDPOINT": "https://idp.test/token"}
+    http.post("https://idp.test/token", status=405)
+    error, _ = fail("get_token")
+    assert str(error).endswith("failed: HTTP 405; check TOKEN_ENDPOINT.")
+    assert "https://idp.test/token" in str(error)
+
+
+def test_no_audience_or_resource_unless_asked(cli_settings, http):
+    http.post(TOKEN_URL, json=TOKEN)
+    run("get_token")
+    assert "audience" not in http.calls[0].request.body
+    assert "resource" not in http.calls[0].request.body
+
+
+def test_audience_and_resource_from_settings_and_flags(cli_settings, http):
+    from urllib.parse import parse_qs
+
+    http.post(TOKEN_URL, json=TOKEN)
+    http.get(API, json="Hello World!")
+    cli_settings.TOKEN_AUDIENCE = "https://api.example.com"
+    cli_settings.TOKEN_RESOURCE = ["https://api.example.com/", "urn:other"]
+    run("call_api")
+    form = parse_qs(http.calls[0].request.body)
+    assert form["audience"] == ["https://api.example.com"]
+    assert form["resource"] == ["https://api.example.com/", "urn:other"]
+    run("get_token", "--audience", "aud-flag", "--resource", "https://one.test/", "--resource", "https://two.test/")
+    form = parse_qs(http.calls[2].request.body)
+    assert form["audience"] == ["aud-flag"]
+    assert form["resource"] == ["https://one.test/", "https://two.test/"]
+
+
+def test_invalid_target_names_token_resource(cli_settings, http):
+    http.post(TOKEN_URL, status=400, json={"error": "invalid_target", "error_description": "Unknown resource."})
+    error, _ = fail("get_token", "--resource", "https://nope.test/")
+    assert error.error == "invalid_target"
+    assert "TOKEN_RESOURCE (or --resource)" in str(error)
+
+
 def test_call_api_prints_the_answer(cli_settings, http):
     http.post(TOKEN_URL, json=TOKEN)
     http.get(API, json="Hello World!")
@@ -128,11 +175,11 @@ def test_call_api_json(cli_settings, http):
 @pytest.mark.parametrize(
     ("status", "body", "code", "error", "hint"),
     [
-        (401, {"error": "invalid_token", "error_description": "Expired."}, 1, "invalid_token", "AUDIENCE"),
+        (401, {"error": "invalid_token", "error_description": "Expired."}, 1, "invalid_token", "restart it"),
         (403, {"error": "insufficient_scope", "error_description": "x"}, 1, "insufficient_scope", "DEFAULT_SCOPE"),
         (503, {"error": "temporarily_unavailable", "error_description": "keys"}, 4, "temporarily_unavailable", "retry"),
         (500, "<html>oops</html>", 4, "temporarily_unavailable", "retry"),
-        (404, "Not Found", 1, "http_404", "404"),
+        (404, "Not Found", 1, "http_404", f"The API at {API} answered 404; check API_URL"),
     ],
 )
 def test_call_api_explains_what_the_api_answered(cli_settings, http, status, body, code, error, hint):
