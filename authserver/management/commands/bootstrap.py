@@ -1,10 +1,8 @@
 """`manage.py bootstrap`: make the embedded server usable and write its credentials to `.env`."""
 
-import ipaddress
 import os
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -12,39 +10,10 @@ from django.db import transaction
 from api.management.base import ConfigurationError, ProjectCommand
 from authserver.clients import create_service_client
 from authserver.keys import ensure_signing_key
+from authserver.management.envfile import append_env, is_embedded_issuer, read_env_names, rebase_env, url_values
 from authserver.models import AdminApiToken, Client
 
-
-def is_embedded_issuer(issuer: str) -> bool:
-    """Whether an issuer looks like this project's own server: loopback, `/oauth2/{id}`."""
-    parts = urlsplit(issuer)
-    host = (parts.hostname or "").strip("[]")
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    return loopback and "/oauth2/" in parts.path
-
-
-def read_env_names(path: Path) -> set[str]:
-    """The variable names a `.env` file assigns (comments and blank lines skipped)."""
-    if not path.exists():
-        return set()
-    names = set()
-    for line in path.read_text().splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            names.add(line.split("=", 1)[0].removeprefix("export ").strip())
-    return names
-
-
-def append_env(path: Path, lines: list[str]) -> None:
-    """Append `lines` to a `.env` readable by its owner only."""
-    with path.open("a") as env:
-        if path.stat().st_size and not path.read_text().endswith("\n"):
-            env.write("\n")
-        env.write("# Written by `manage.py bootstrap`.\n" + "\n".join(lines) + "\n")
-    path.chmod(0o600)
+__all__ = ["Command", "is_embedded_issuer", "read_env_names"]
 
 
 class Command(ProjectCommand):
@@ -53,8 +22,10 @@ class Command(ProjectCommand):
     help = (
         "Prepare the embedded authorization server (idempotent): create the signing key, a test "
         "client with the default scope and an admin API token, and write TEST_CLIENT_ID, "
-        "TEST_CLIENT_SECRET, TOKEN, ORG_URL and ISSUER into .env where they are not set yet. "
-        "Never overwrites a line you wrote, and never prints a secret (they go to .env, chmod 600)."
+        "TEST_CLIENT_SECRET, TOKEN, ISSUER, ORG_URL, API_URL and DEFAULT_SCOPE into .env where they are "
+        "not set yet. With --base-url it moves the URL lines it wrote itself to that base URL and says so. "
+        "With an ISSUER that is not this server it creates no client or token and writes only API_URL and "
+        "DEFAULT_SCOPE. Never changes a line you wrote, and never prints a secret (they go to .env, chmod 600)."
     )
 
     def add_arguments(self, parser):
@@ -73,24 +44,29 @@ class Command(ProjectCommand):
     @transaction.atomic
     def handle(self, *args, env_file: str, base_url: str | None = None, **options):
         base = base_url.rstrip("/") if base_url else None
-        issuer = f"{base}/oauth2/default" if base else settings.ISSUER
+        embedded = is_embedded_issuer(settings.ISSUER)
         key = ensure_signing_key()
         self.stdout.write(f"Signing key: {key.kid} ({key.algorithm})")
-        additions: dict[str, str] = {}
-        if is_embedded_issuer(issuer):
-            additions.update(self._ensure_test_client())
-            additions.update(self._ensure_admin_token())
-        else:
-            self.stdout.write(f"ISSUER is {issuer}: not the embedded server, no local client created.")
         path = Path(env_file)
+        if base:
+            self._rebase(path, base)
+        urls = (
+            url_values(base)
+            if base
+            else {"ISSUER": settings.ISSUER, "ORG_URL": settings.ORG_URL, "API_URL": settings.API_URL}
+        )
+        defaults = {"DEFAULT_SCOPE": settings.DEFAULT_SCOPE, "API_URL": urls["API_URL"]}
+        if embedded:
+            defaults.update(ISSUER=urls["ISSUER"], ORG_URL=urls["ORG_URL"])
+            defaults.update(self._ensure_test_client())
+            defaults.update(self._ensure_admin_token())
+        else:
+            self.stdout.write(
+                f"ISSUER is {settings.ISSUER}, not this server: no embedded client or admin token created, "
+                "TEST_CLIENT_ID and TEST_CLIENT_SECRET left as they are."
+            )
         present = read_env_names(path)
-        defaults = {
-            "ISSUER": issuer,
-            "DEFAULT_SCOPE": settings.DEFAULT_SCOPE,
-            "ORG_URL": base or settings.ORG_URL,
-            "API_URL": f"{base}/" if base else settings.API_URL,
-        }
-        lines = [f"{name}={value}" for name, value in {**defaults, **additions}.items() if name not in present]
+        lines = [f"{name}={value}" for name, value in defaults.items() if name not in present]
         if lines:
             try:
                 append_env(path, lines)
@@ -103,6 +79,24 @@ class Command(ProjectCommand):
             self.stdout.write(self.style.SUCCESS(f"Wrote {names} to {path}."))
         else:
             self.stdout.write(f"{path} already has every setting; nothing written.")
+
+    def _rebase(self, path: Path, base: str) -> None:
+        """Move the URL lines bootstrap wrote to `base`; name the user's lines that point elsewhere."""
+        try:
+            rebased = rebase_env(path, base)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"Cannot update {path} ({exc.strerror or type(exc).__name__})", setting="ENV_FILE"
+            ) from exc
+        for change in rebased.changed:
+            self.stdout.write(self.style.SUCCESS(f"Updated {change.name} in {path}: {change.old} -> {change.new}."))
+        for change in rebased.left_alone:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{change.name}={change.old} in {path} is your line, left as it is; this server listens on "
+                    f"{base} ({change.name}={change.new})."
+                )
+            )
 
     def _ensure_test_client(self) -> dict[str, str]:
         client_id, secret = settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET
