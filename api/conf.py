@@ -14,8 +14,9 @@ DEFAULTS = {
     "AUDIENCE": "api://default",
     # Skip discovery and fetch the key set of ISSUER from here.
     "JWKS_URI": None,
-    # The issuer's token endpoint, for clients (the CLI, Swagger UI's Authorize). Default:
-    # Okta's layout, `{ISSUER}/v1/token`; set it for an issuer with another layout.
+    # The issuer's token endpoint, for clients (the CLI, Swagger UI's Authorize, registration's
+    # `request_token_url`). Default: the `token_endpoint` of the issuer's metadata (RFC 8414),
+    # else Okta's layout, `{ISSUER}/v1/token` (`api.discovery.token_endpoint`).
     "TOKEN_ENDPOINT": None,
     # Several trusted issuers: {issuer: {"AUDIENCE", "ALGORITHMS", "JWKS_URI", "LEEWAY",
     # "MAX_TOKEN_AGE", "STRICT_RFC9068"}}; options not given fall back to the settings here.

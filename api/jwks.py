@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import requests
 
 from .conf import api_settings
-from .discovery import cached_jwks_uri
+from .discovery import cached_jwks_uri, forget_metadata
 from .exceptions import KeysUnavailable, TokenError
 from .keys import ParsedKeySet, VerificationKey, parse_jwks
 from .remote import FetchError, fetch_json
@@ -223,8 +223,7 @@ class KeySet:
 
     def fetch(self, now: float) -> Snapshot:
         """Fetch, validate, share and install the key set; raise `FetchError`, leaving the cache untouched."""
-        uri_key = self.cache_key + ":uri"
-        jwks_uri = self.jwks_uri or cached_jwks_uri(self.issuer, self.shared, uri_key, now, self.session)
+        jwks_uri = self.jwks_uri or cached_jwks_uri(self.issuer, self.shared, now, self.session)
         try:
             document = fetch_json(jwks_uri, self.session)
             parsed = parse_jwks(document.data)
@@ -233,7 +232,7 @@ class KeySet:
                 raise FetchError(f"{jwks_uri} holds no usable signing key ({reasons})")
         except FetchError:
             if not self.jwks_uri:  # the issuer may have moved its keys: discover again next time
-                self.shared.delete(uri_key)
+                forget_metadata(self.issuer, self.shared)
             raise
         ttl = clamp_ttl(document.max_age)
         entry = {

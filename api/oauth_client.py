@@ -30,34 +30,32 @@ class TokenResponse:
     scope: str | None
 
 
-def token_endpoint(issuer: str) -> str:
-    """Okta's layout, which the seed's client relies on: `{ISSUER}/v1/token`."""
-    return issuer.rstrip("/") + "/v1/token"
-
-
-def fetch_token(
-    *,
-    issuer: str,
-    client_id: str,
-    client_secret: str,
-    scope: str | None = None,
-    token_url: str | None = None,
-    audience: str | None = None,
-    resource: Sequence[str] = (),
-    url_setting: str = "ISSUER",
-) -> TokenResponse:
-    """POST the client credentials grant with HTTP Basic client authentication (RFC 6749 §2.3.1).
-
-    `token_url` overrides Okta's `{issuer}/v1/token` layout; `url_setting` is what a person should
-    check when that URL fails. `audience` is the parameter Auth0 requires on every request,
-    `resource` RFC 8707's resource indicators (one parameter each).
-    """
+def require_credentials(client_id: str, client_secret: str) -> None:
+    """Raise `OAuthClientError` (`configuration_error`) unless both are set."""
     if not client_id or not client_secret:
         raise OAuthClientError(
             "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET (`manage.py bootstrap`).",
             error="configuration_error",
             setting="TEST_CLIENT_ID and TEST_CLIENT_SECRET",
         )
+
+
+def fetch_token(
+    *,
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    scope: str | None = None,
+    audience: str | None = None,
+    resource: Sequence[str] = (),
+    url_setting: str = "ISSUER",
+) -> TokenResponse:
+    """POST the client credentials grant to `token_url` with HTTP Basic client authentication (RFC 6749 §2.3.1).
+
+    `url_setting` is what a person should check when that URL fails. `audience` is the parameter
+    Auth0 requires on every request, `resource` RFC 8707's resource indicators (one parameter each).
+    """
+    require_credentials(client_id, client_secret)
     data: dict[str, str | list[str]] = {"grant_type": "client_credentials"}
     if scope:
         data["scope"] = scope
@@ -65,7 +63,7 @@ def fetch_token(
         data["audience"] = audience
     if resource:
         data["resource"] = list(resource)
-    url = token_url or token_endpoint(issuer)
+    url = token_url
     try:
         response = requests.post(url, data=data, auth=(client_id, client_secret), timeout=TIMEOUT)
     except requests.RequestException as exc:

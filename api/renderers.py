@@ -3,7 +3,8 @@
 from django.urls import NoReverseMatch, reverse
 from rest_framework import renderers
 
-from .schema import configured_token_endpoint, required_scopes
+from .discovery import token_endpoint
+from .schema import required_scopes
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
@@ -16,7 +17,7 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         response = renderer_context["response"]
         error = data if isinstance(data, dict) and "error" in data else None
         context["api_error"] = error if response.status_code >= 400 else None
-        context["token_endpoint"] = configured_token_endpoint()
+        context["token_endpoint"] = token_endpoint()
         context["docs_url"] = _docs_url()
         view = renderer_context.get("view")
         context["required_scopes"] = " ".join(required_scopes(view)) if view is not None else ""

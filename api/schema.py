@@ -5,7 +5,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from .conf import api_settings
-from .oauth_client import token_endpoint
+from .discovery import token_endpoint
 
 SCHEME_NAME = "oauth2"
 ERROR_SCHEMA = "OAuthError"
@@ -57,15 +57,6 @@ HEADERS = {
 }
 
 
-def configured_token_endpoint() -> str:
-    """The issuer's token endpoint: `API_AUTH["TOKEN_ENDPOINT"]`, else `{ISSUER}/v1/token`.
-
-    Read from settings on every call and never discovered over the network, so rendering
-    the schema cannot block on (or deadlock against) the issuer.
-    """
-    return api_settings.TOKEN_ENDPOINT or token_endpoint(api_settings.ISSUER)
-
-
 def required_scopes(view) -> list[str]:
     """The scopes a view's permissions require (those with `get_scopes`, like `TokenHasScope`)."""
     scopes: list[str] = []
@@ -96,7 +87,7 @@ class OAuthClientCredentialsScheme(OpenApiAuthenticationExtension):
                 "Swagger UI's Authorize posts the client id and secret to the token endpoint from this page: "
                 "open the page on the token endpoint's origin, or let the issuer allow this page's origin (CORS)."
             ),
-            "flows": {"clientCredentials": {"tokenUrl": configured_token_endpoint(), "scopes": {}}},
+            "flows": {"clientCredentials": {"tokenUrl": token_endpoint(), "scopes": {}}},
         }
 
     def get_security_requirement(self, auto_schema) -> dict:

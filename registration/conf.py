@@ -12,7 +12,7 @@ DEFAULTS = {
     "MANAGE_SCOPE": "clients:manage",
     # DRF rate for POST /register/, per staff user or per client.
     "THROTTLE_RATE": "10/minute",
-    # The token endpoint new clients are told about; None: `{ISSUER}/v1/token`.
+    # The token endpoint new clients are told about; None: the issuer's (`api.discovery.token_endpoint`).
     "TOKEN_URL": None,
     # Secrets the at-rest encryption keys are derived from; the first encrypts, all decrypt.
     # None: SECRET_KEY, then SECRET_KEY_FALLBACKS (so Django's key rotation carries over).
@@ -51,9 +51,9 @@ class RegistrationSettings:
     def token_url(self) -> str:
         if self.TOKEN_URL:
             return self.TOKEN_URL
-        from api.conf import api_settings
+        from api.discovery import token_endpoint
 
-        return f"{api_settings.ISSUER.rstrip('/')}/v1/token"
+        return token_endpoint()
 
     def reload(self) -> None:
         self._cached.clear()

@@ -1,16 +1,14 @@
 """The command line's OAuth client: a token for TEST_CLIENT_ID from the configured issuer, errors as command errors."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 
 from api.conf import api_settings
-from api.oauth_client import OAuthClientError, TokenResponse, fetch_token, token_endpoint
+from api.discovery import token_endpoint
+from api.oauth_client import OAuthClientError, TokenResponse, fetch_token, require_credentials
 
 from .base import EXIT_CONFIG, CommandFailed, Unavailable
-
-
-def cli_token_endpoint() -> str:
-    """`TOKEN_ENDPOINT` when set, else Okta's `{ISSUER}/v1/token`."""
-    return api_settings.TOKEN_ENDPOINT or token_endpoint(settings.ISSUER)
 
 
 def token_endpoint_setting() -> str:
@@ -18,8 +16,8 @@ def token_endpoint_setting() -> str:
     if api_settings.TOKEN_ENDPOINT:
         return "TOKEN_ENDPOINT"
     return (
-        "ISSUER and TOKEN_ENDPOINT (unset, so {ISSUER}/v1/token, Okta's layout: set it to the "
-        "token_endpoint of your server's metadata)"
+        "ISSUER and TOKEN_ENDPOINT (unset, so the token_endpoint of the issuer's metadata, else "
+        "{ISSUER}/v1/token, Okta's layout: set it to your server's token endpoint)"
     )
 
 
@@ -41,15 +39,28 @@ def add_token_arguments(parser) -> None:
     )
 
 
-def obtain_token(scope: str | None, *, audience: str | None = None, resource: list[str] | None = None) -> TokenResponse:
-    """A token for the configured client; raises `CommandFailed`, or `Unavailable` when the issuer is down."""
+def obtain_token(
+    scope: str | None,
+    *,
+    audience: str | None = None,
+    resource: list[str] | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> TokenResponse:
+    """A token for the configured client; raises `CommandFailed`, or `Unavailable` when the issuer is down.
+
+    The credentials are checked before the issuer is asked anything. A command is one
+    process: the token endpoint is discovered without the shared cache (which may be a
+    database table not created yet).
+    """
     try:
+        require_credentials(settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET)
+        token_url = token_endpoint(settings.ISSUER, shared=False)
+        progress(f"Getting a token from {token_url} ...")
         return fetch_token(
-            issuer=settings.ISSUER,
             client_id=settings.TEST_CLIENT_ID,
             client_secret=settings.TEST_CLIENT_SECRET,
             scope=scope or settings.DEFAULT_SCOPE,
-            token_url=cli_token_endpoint(),
+            token_url=token_url,
             audience=audience or settings.TOKEN_AUDIENCE,
             resource=resource or settings.TOKEN_RESOURCE,
             url_setting=token_endpoint_setting(),

@@ -1,6 +1,7 @@
 """The browsable API explains errors in words: a 401 says how to get a token."""
 
 import pytest
+import responses
 from django.test import Client
 
 
@@ -10,8 +11,14 @@ def browser() -> Client:
 
 
 def test_401_page_explains_how_to_get_a_token(browser, settings):
-    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": "https://example.okta.com/oauth2/default"}
-    response = browser.get("/")
+    issuer = "https://example.okta.com/oauth2/default"
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.get(  # Okta's RFC 8414 metadata names its token endpoint
+            "https://example.okta.com/.well-known/oauth-authorization-server/oauth2/default",
+            json={"issuer": issuer, "jwks_uri": f"{issuer}/v1/keys", "token_endpoint": f"{issuer}/v1/token"},
+        )
+        response = browser.get("/")
     assert response.status_code == 401
     assert response["Content-Type"].startswith("text/html")
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'

@@ -3,7 +3,8 @@
 import pytest
 import responses
 
-from api.discovery import discover_jwks_uri, metadata_urls
+from api.discovery import discover_jwks_uri, metadata_urls, token_endpoint
+from api.jwks import get_key_set
 from api.remote import FetchError, parse_max_age
 
 
@@ -56,3 +57,51 @@ def test_non_object_bodies_are_refused(body):
 )
 def test_parse_max_age(header, expected):
     assert parse_max_age(header) == expected
+
+
+ISSUER_X = "https://idp.test/oauth2/x"
+INSERTED_X = "https://idp.test/.well-known/oauth-authorization-server/oauth2/x"
+
+
+@responses.activate
+def test_token_endpoint_comes_from_the_metadata():
+    responses.get(
+        INSERTED_X,
+        json={"issuer": ISSUER_X, "jwks_uri": "https://idp.test/keys", "token_endpoint": "https://idp.test/t"},
+    )
+    assert token_endpoint(ISSUER_X) == "https://idp.test/t"
+
+
+@responses.activate
+def test_token_endpoint_setting_wins_without_asking(settings):
+    settings.API_AUTH = {**settings.API_AUTH, "TOKEN_ENDPOINT": "https://sso.test/token"}
+    assert token_endpoint(ISSUER_X) == "https://sso.test/token"
+    assert not responses.calls
+
+
+@responses.activate
+@pytest.mark.parametrize("named", [None, "http://idp.test/t", "not a url", 42])
+def test_metadata_without_a_usable_token_endpoint_gives_oktas_layout(named):
+    metadata = {"issuer": ISSUER_X, "jwks_uri": "https://idp.test/keys", "token_endpoint": named}
+    responses.get(INSERTED_X, json=metadata)
+    assert token_endpoint(ISSUER_X) == "https://idp.test/oauth2/x/v1/token"
+
+
+@responses.activate
+def test_an_unreachable_issuer_is_asked_once_per_cooldown(settings):
+    settings.API_AUTH = {**settings.API_AUTH, "JWKS_REFRESH_COOLDOWN": 30}
+    for _ in range(5):
+        assert token_endpoint(ISSUER_X) == "https://idp.test/oauth2/x/v1/token"
+    assert len(responses.calls) == 3  # the three metadata locations, once
+
+
+@responses.activate
+def test_the_key_sets_discovery_answers_the_token_endpoint_too(settings, jwks):
+    responses.get(
+        INSERTED_X,
+        json={"issuer": ISSUER_X, "jwks_uri": "https://idp.test/keys", "token_endpoint": "https://idp.test/t"},
+    )
+    responses.get("https://idp.test/keys", json=jwks)
+    get_key_set(ISSUER_X).refresh_now()
+    assert token_endpoint(ISSUER_X) == "https://idp.test/t"
+    assert [call.request.url for call in responses.calls] == [INSERTED_X, "https://idp.test/keys"]

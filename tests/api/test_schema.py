@@ -9,16 +9,21 @@ from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
 
 from api.schema import SCHEME_NAME
+from conftest import ISSUER
 
 SCHEMA_URL = "/api/schema/?format=json"
+METADATA_URL = "https://issuer.test/.well-known/oauth-authorization-server/oauth2/default"
+TOKEN_URL = f"{ISSUER}/v1/token"
 
 
 @pytest.fixture
 def no_network():
-    """Any outgoing HTTP request fails the test: the schema never calls the issuer."""
+    """The issuer's RFC 8414 metadata (naming Okta's token endpoint); any other request fails."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(METADATA_URL, json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys", "token_endpoint": TOKEN_URL})
         yield mock
-    assert not mock.calls, [call.request.url for call in mock.calls]
+        others = [call.request.url for call in mock.calls if call.request.url != METADATA_URL]
+        assert not others, others
 
 
 def get_schema(client) -> dict:
@@ -38,13 +43,35 @@ def test_schema_ignores_a_bad_bearer_token(api_client, no_network):
     assert response.status_code == 200
 
 
-def test_oauth2_scheme_is_client_credentials_at_the_issuers_token_endpoint(api_client, settings, no_network):
-    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": "https://example.okta.com/oauth2/aus1"}
+def token_url(client) -> str:
+    return get_schema(client)["components"]["securitySchemes"][SCHEME_NAME]["flows"]["clientCredentials"]["tokenUrl"]
+
+
+def test_oauth2_scheme_is_client_credentials_at_the_issuers_token_endpoint(api_client, no_network):
     scheme = get_schema(api_client)["components"]["securitySchemes"][SCHEME_NAME]
     assert scheme["type"] == "oauth2"
-    flow = scheme["flows"]["clientCredentials"]
-    assert flow["tokenUrl"] == "https://example.okta.com/oauth2/aus1/v1/token"
+    assert scheme["flows"]["clientCredentials"]["tokenUrl"] == TOKEN_URL
     assert list(scheme["flows"]) == ["clientCredentials"]
+
+
+def test_token_url_is_the_one_the_issuers_metadata_names(api_client, no_network):
+    keycloak = "https://issuer.test/realms/x/protocol/openid-connect/token"
+    no_network.replace(
+        "GET", METADATA_URL, json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/keys", "token_endpoint": keycloak}
+    )
+    assert token_url(api_client) == keycloak
+    assert token_url(api_client) == keycloak
+    assert len(no_network.calls) == 1  # remembered in the shared cache with the jwks_uri
+
+
+def test_an_issuer_without_metadata_gets_oktas_layout_and_is_asked_once_per_cooldown(api_client, settings):
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": "https://example.okta.com/oauth2/aus1"}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        assert token_url(api_client) == "https://example.okta.com/oauth2/aus1/v1/token"
+        asked = len(mock.calls)
+        assert asked == 3  # RFC 8414 inserted, appended, OpenID Connect: all refused
+        assert token_url(api_client) == "https://example.okta.com/oauth2/aus1/v1/token"
+        assert len(mock.calls) == asked
 
 
 def test_scheme_offers_exactly_the_scopes_the_operations_require(api_client, no_network):
@@ -62,10 +89,10 @@ def test_scheme_offers_exactly_the_scopes_the_operations_require(api_client, no_
     assert scopes["hello:read"] == "Required by GET /"
 
 
-def test_token_endpoint_setting_overrides_oktas_layout(api_client, settings, no_network):
+def test_token_endpoint_setting_overrides_the_metadata(api_client, settings, no_network):
     settings.API_AUTH = {**settings.API_AUTH, "TOKEN_ENDPOINT": "https://sso.example.com/realms/x/token"}
-    flow = get_schema(api_client)["components"]["securitySchemes"][SCHEME_NAME]["flows"]["clientCredentials"]
-    assert flow["tokenUrl"] == "https://sso.example.com/realms/x/token"
+    assert token_url(api_client) == "https://sso.example.com/realms/x/token"
+    assert not no_network.calls
 
 
 def test_hello_declares_its_scope(api_client, settings, no_network):

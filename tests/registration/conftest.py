@@ -75,7 +75,7 @@ def okta_http(jwks):
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(
             "https://issuer.test/.well-known/oauth-authorization-server/oauth2/default",
-            json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys"},
+            json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys", "token_endpoint": f"{ISSUER}/v1/token"},
         )
         mock.get(f"{ISSUER}/v1/keys", json=jwks, headers={"Cache-Control": "max-age=3600"})
         yield mock

@@ -7,6 +7,7 @@ import requests
 from django.db import DatabaseError, OperationalError
 from django.utils import timezone
 
+from conftest import ISSUER
 from registration import services
 from registration.exceptions import (
     DatabaseFailure,
@@ -21,7 +22,7 @@ from registration.exceptions import (
 )
 from registration.models import RegisteredClient
 
-from .conftest import ORG, okta_app, okta_error
+from .conftest import ORG, okta_app, okta_error, provider_calls
 
 APPS = f"{ORG}/api/v1/apps"
 SECRET = "secret-" + "s" * 57
@@ -225,7 +226,7 @@ class TestIdempotency:
         first = register(idempotency_key="key-1")
         again = register(idempotency_key="key-1")
         assert again.replayed and again.as_response() == first.as_response()
-        assert len(okta_http.calls) == 1 and RegisteredClient.objects.count() == 1
+        assert len(provider_calls(okta_http)) == 1 and RegisteredClient.objects.count() == 1
 
     def test_keys_are_per_requester(self, okta_http):
         okta_http.post(APPS, json=okta_app(secret=SECRET))
@@ -266,7 +267,7 @@ class TestIdempotency:
         register(idempotency_key="key-1")
         with pytest.raises(IdempotencyConflict, match="shown once"):
             register(idempotency_key="key-1")
-        assert len(okta_http.calls) == 1
+        assert len(provider_calls(okta_http)) == 1
 
     def test_the_replay_is_encrypted_in_the_cache(self, okta_http):
         from django.core.cache import cache
@@ -324,3 +325,19 @@ def test_lifecycle_at_a_provider_without_it(okta_http, active_row):
         services.deactivate_client(client=active_row)
     active_row.refresh_from_db()
     assert active_row.status == "active"
+
+
+def test_the_token_url_is_the_one_the_issuers_metadata_names(okta_http):
+    okta_http.replace(
+        "GET",
+        "https://issuer.test/.well-known/oauth-authorization-server/oauth2/default",
+        json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys", "token_endpoint": "https://issuer.test/connect/token"},
+    )
+    okta_http.post(APPS, json=okta_app(secret=SECRET))
+    assert register().token_url == "https://issuer.test/connect/token"
+
+
+def test_the_token_endpoint_setting_is_the_token_url(okta_http, settings):
+    settings.API_AUTH = {**settings.API_AUTH, "TOKEN_ENDPOINT": "https://sso.test/token"}
+    okta_http.post(APPS, json=okta_app(secret=SECRET))
+    assert register().token_url == "https://sso.test/token"

@@ -6,7 +6,7 @@ import requests
 from django.conf import settings
 
 from api.management.base import CommandFailed, ProjectCommand, Unavailable
-from api.management.client import add_token_arguments, cli_token_endpoint, obtain_token
+from api.management.client import add_token_arguments, obtain_token
 from api.oauth_client import TIMEOUT
 
 # What to check when the API refuses a token the issuer just gave us.
@@ -24,7 +24,7 @@ class Command(ProjectCommand):
     help = (
         "Call the API as a client would (the seed's test.js): get an access token with the client credentials "
         "grant (TEST_CLIENT_ID/TEST_CLIENT_SECRET, DEFAULT_SCOPE, TOKEN_AUDIENCE and TOKEN_RESOURCE when set, "
-        "from TOKEN_ENDPOINT, default {ISSUER}/v1/token), "
+        "from TOKEN_ENDPOINT, else the token endpoint the issuer's metadata names, else {ISSUER}/v1/token), "
         "send it as 'Authorization: Bearer' to API_URL and print the answer (Hello World!). "
         'With --json it prints {"status": ..., "body": ...}.'
     )
@@ -37,8 +37,7 @@ class Command(ProjectCommand):
         self, *args, url: str | None, scope: str | None, audience: str | None, resource: list[str] | None, **options
     ):
         url = url or settings.API_URL
-        self.progress(f"Getting a token from {cli_token_endpoint()} ...")
-        token = obtain_token(scope, audience=audience, resource=resource)
+        token = obtain_token(scope, audience=audience, resource=resource, progress=self.progress)
         self.progress(f"Calling GET {url} ...")
         try:
             response = requests.get(

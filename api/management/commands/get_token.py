@@ -8,7 +8,8 @@ class Command(ProjectCommand):
     help = (
         "Get an access token with the client credentials grant and print it, for curl: "
         'curl -H "Authorization: Bearer $(manage.py get_token)" ... '
-        "It asks the issuer's token endpoint (TOKEN_ENDPOINT, default {ISSUER}/v1/token) as the client "
+        "It asks the issuer's token endpoint (TOKEN_ENDPOINT, else the one the issuer's metadata names, "
+        "else {ISSUER}/v1/token) as the client "
         "TEST_CLIENT_ID/TEST_CLIENT_SECRET for the scopes in DEFAULT_SCOPE (with TOKEN_AUDIENCE and "
         "TOKEN_RESOURCE when set). "
         "With --json it prints the whole token response (access_token, token_type, expires_in, scope)."

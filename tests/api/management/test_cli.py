@@ -34,8 +34,20 @@ def cli_settings(settings):
 
 @pytest.fixture
 def http():
+    """The issuer (its RFC 8414 metadata names its token endpoint, as Okta's does) and the API, faked."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(
+            "https://idp.test/.well-known/oauth-authorization-server/oauth2/default",
+            json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/v1/keys", "token_endpoint": TOKEN_URL},
+        )
         yield mock
+
+
+def sent(http, method: str) -> list:
+    """The requests the command sent with `method` (the metadata GET aside)."""
+    return [
+        call.request for call in http.calls if call.request.method == method and "well-known" not in call.request.url
+    ]
 
 
 def run(name: str, *args: str) -> tuple[str, str]:
@@ -56,7 +68,7 @@ def test_get_token_prints_only_the_token(cli_settings, http):
     out, err = run("get_token")
     assert out == "eyJ.header.sig\n"
     assert err == ""
-    request = http.calls[0].request
+    (request,) = sent(http, "POST")
     assert request.headers["Authorization"].startswith("Basic ")
     assert "scope=hello%3Aread" in request.body
 
@@ -65,12 +77,31 @@ def test_get_token_json_and_scope(cli_settings, http):
     http.post(TOKEN_URL, json={**TOKEN, "scope": "clients:register"})
     out, _ = run("get_token", "--json", "--scope", "clients:register")
     assert json.loads(out) == {**TOKEN, "scope": "clients:register"}
-    assert "scope=clients%3Aregister" in http.calls[0].request.body
+    assert "scope=clients%3Aregister" in sent(http, "POST")[0].body
 
 
 def test_token_endpoint_setting_is_used(cli_settings, http):
     cli_settings.API_AUTH = {**cli_settings.API_AUTH, "TOKEN_ENDPOINT": "https://sso.test/token"}
     http.post("https://sso.test/token", json=TOKEN)
+    assert run("get_token")[0].strip() == TOKEN["access_token"]
+    assert [call.request.url for call in http.calls] == ["https://sso.test/token"]  # no discovery
+
+
+def test_the_token_endpoint_the_issuers_metadata_names_is_used(cli_settings, http):
+    elsewhere = "https://idp.test/oauth2/default/protocol/openid-connect/token"
+    http.replace(
+        "GET",
+        "https://idp.test/.well-known/oauth-authorization-server/oauth2/default",
+        json={"issuer": ISSUER, "jwks_uri": f"{ISSUER}/keys", "token_endpoint": elsewhere},
+    )
+    http.post(elsewhere, json=TOKEN)
+    assert run("get_token")[0].strip() == TOKEN["access_token"]
+    assert sent(http, "POST")[0].url == elsewhere
+
+
+def test_without_metadata_the_okta_layout_is_used(cli_settings, http):
+    http.replace("GET", "https://idp.test/.well-known/oauth-authorization-server/oauth2/default", status=404)
+    http.post(TOKEN_URL, json=TOKEN)
     assert run("get_token")[0].strip() == TOKEN["access_token"]
 
 
@@ -118,7 +149,7 @@ def test_a_token_endpoint_that_is_not_there_names_its_url_and_the_settings(cli_s
     assert error.returncode == EXIT_FAILED
     assert TOKEN_URL in str(error)
     assert "HTTP 404" in str(error)
-    assert "check ISSUER and TOKEN_ENDPOINT (unset, so {ISSUER}/v1/token" in str(error)
+    assert "check ISSUER and TOKEN_ENDPOINT (unset, so the token_endpoint of the issuer's metadata" in str(error)
     cli_settings.API_AUTH = {**cli_settings.API_AUTH, "TOKEN_ENDPOINT": "https://idp.test/token"}
     http.post("https://idp.test/token", status=405)
     error, _ = fail("get_token")
@@ -129,8 +160,8 @@ def test_a_token_endpoint_that_is_not_there_names_its_url_and_the_settings(cli_s
 def test_no_audience_or_resource_unless_asked(cli_settings, http):
     http.post(TOKEN_URL, json=TOKEN)
     run("get_token")
-    assert "audience" not in http.calls[0].request.body
-    assert "resource" not in http.calls[0].request.body
+    assert "audience" not in sent(http, "POST")[0].body
+    assert "resource" not in sent(http, "POST")[0].body
 
 
 def test_audience_and_resource_from_settings_and_flags(cli_settings, http):
@@ -141,11 +172,11 @@ def test_audience_and_resource_from_settings_and_flags(cli_settings, http):
     cli_settings.TOKEN_AUDIENCE = "https://api.example.com"
     cli_settings.TOKEN_RESOURCE = ["https://api.example.com/", "urn:other"]
     run("call_api")
-    form = parse_qs(http.calls[0].request.body)
+    form = parse_qs(sent(http, "POST")[0].body)
     assert form["audience"] == ["https://api.example.com"]
     assert form["resource"] == ["https://api.example.com/", "urn:other"]
     run("get_token", "--audience", "aud-flag", "--resource", "https://one.test/", "--resource", "https://two.test/")
-    form = parse_qs(http.calls[2].request.body)
+    form = parse_qs(sent(http, "POST")[1].body)
     assert form["audience"] == ["aud-flag"]
     assert form["resource"] == ["https://one.test/", "https://two.test/"]
 
@@ -162,7 +193,7 @@ def test_call_api_prints_the_answer(cli_settings, http):
     http.get(API, json="Hello World!")
     out, _ = run("call_api")
     assert out == "Hello World!\n"
-    assert http.calls[1].request.headers["Authorization"] == f"Bearer {TOKEN['access_token']}"
+    assert sent(http, "GET")[0].headers["Authorization"] == f"Bearer {TOKEN['access_token']}"
 
 
 def test_call_api_json(cli_settings, http):
