@@ -217,15 +217,33 @@ API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")
 ORG_URL = env.str("ORG_URL", default="http://127.0.0.1:8000")
 TOKEN = env.str("TOKEN", default="")
 
+
+def env_if_set(name: str) -> str | None:
+    """The variable's value when it is set at all (an empty value included), else None."""
+    return env.str(name, default="") if name in env.ENVIRON else None
+
+
 # --- Client registration (the `registration` app); every knob is documented in registration/conf.py. ---
 # Shaped like CACHES. Empty OPTIONS read ORG_URL and TOKEN when the provider is first used.
 REGISTRATION_PROVIDERS = {
     # The Okta Apps API at ORG_URL, `Authorization: SSWS {TOKEN}` (the embedded server speaks it too).
     "default": {"BACKEND": "registration.providers.okta.OktaProvider", "OPTIONS": {}},
     # RFC 7591/7592 at {ORG_URL}/oauth2/v1/clients, with TOKEN as the initial access token.
+    # Each option is read from the environment only when set there (else the backend's default).
     "dynamic": {
         "BACKEND": "registration.providers.dynamic.DynamicRegistrationProvider",
-        "OPTIONS": {"REGISTRATION_ENDPOINT": env.str("REGISTRATION_ENDPOINT", default="")},
+        "OPTIONS": {
+            option: value
+            for option, value in {
+                "REGISTRATION_ENDPOINT": env.str("REGISTRATION_ENDPOINT", default=""),
+                # Empty omits it: OpenID Connect servers accept only "web" or "native" (oidc-provider).
+                "APPLICATION_TYPE": env_if_set("REGISTRATION_APPLICATION_TYPE"),
+                "INITIAL_ACCESS_TOKEN": env_if_set("REGISTRATION_INITIAL_ACCESS_TOKEN"),
+                "INITIAL_ACCESS_TOKEN_SCHEME": env_if_set("REGISTRATION_INITIAL_ACCESS_TOKEN_SCHEME"),
+                "TOKEN_ENDPOINT_AUTH_METHOD": env_if_set("REGISTRATION_TOKEN_ENDPOINT_AUTH_METHOD"),
+            }.items()
+            if value is not None
+        },
     },
 }
 REGISTRATION = {

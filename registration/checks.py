@@ -48,6 +48,7 @@ def check_providers(app_configs=None, **kwargs) -> list:
                 id="registration.E002",
             )
         )
+    errors.extend(check_provider_matches_issuer())
     org_url = str(getattr(settings, "ORG_URL", ""))
     if not settings.DEBUG and org_url.startswith("http://") and not _is_loopback(org_url):
         errors.append(
@@ -58,3 +59,48 @@ def check_providers(app_configs=None, **kwargs) -> list:
             )
         )
     return errors
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:
+        port = None
+    return parts.scheme, (parts.hostname or "").strip("[]"), port
+
+
+def check_provider_matches_issuer() -> list:
+    """Warn when new clients are created at a server whose tokens the API does not trust.
+
+    Only a local server (the embedded one) on one side and a remote one on the other is certain to
+    be a mismatch: a provider's admin API may live on another host than its issuer (Okta custom
+    domains), so two remote hosts are not compared.
+    """
+    from api.conf import api_settings
+
+    from .providers import get_provider
+
+    alias = registration_settings.PROVIDER
+    try:
+        url = get_provider(alias).url
+    except ImproperlyConfigured:
+        return []  # registration.E001/E002 already say what is wrong
+    issuers = [str(issuer) for issuer in (api_settings.ISSUERS or {})] or [str(api_settings.ISSUER or "")]
+    issuers = [issuer for issuer in issuers if issuer]
+    if not url or not issuers or any(_origin(issuer) == _origin(url) for issuer in issuers):
+        return []
+    local_provider = _is_loopback(url)
+    if local_provider == any(_is_loopback(issuer) for issuer in issuers):
+        return []
+    return [
+        Warning(
+            f"New clients are registered at {url} (REGISTRATION_PROVIDER {alias!r}), but the API trusts "
+            f"tokens only from {', '.join(issuers)}: their tokens would be refused as from an untrusted issuer.",
+            hint=(
+                "Point ORG_URL and TOKEN (the dynamic provider: REGISTRATION_ENDPOINT) at the server of ISSUER, "
+                "or trust that server's issuer too (API_AUTH['ISSUERS'])."
+            ),
+            id="registration.W002",
+        )
+    ]

@@ -56,6 +56,8 @@ class BaseProvider(ABC):
     supports_lifecycle = True
     #: Whether `list` can enumerate the provider's clients (needed to find drift).
     supports_list = True
+    #: Where clients are created (set by each backend), for system checks and messages.
+    url: str = ""
 
     def __init__(self, alias: str, options: dict):
         self.alias = alias

@@ -46,7 +46,7 @@ class DynamicRegistrationProvider(BaseProvider):
     def __init__(self, alias: str, options: dict):
         super().__init__(alias, options)
         default_endpoint = f"{str(settings.ORG_URL).rstrip('/')}/oauth2/v1/clients"
-        self.endpoint = str(options.get("REGISTRATION_ENDPOINT") or default_endpoint)
+        self.endpoint = self.url = str(options.get("REGISTRATION_ENDPOINT") or default_endpoint)
         self.initial_access_token = options.get("INITIAL_ACCESS_TOKEN", settings.TOKEN)
         self.scheme = options.get("INITIAL_ACCESS_TOKEN_SCHEME", "Bearer")
         self.auth_method = options.get("TOKEN_ENDPOINT_AUTH_METHOD", "client_secret_basic")

@@ -58,6 +58,7 @@ class OktaProvider(BaseProvider):
     def __init__(self, alias: str, options: dict):
         super().__init__(alias, options)
         self.org_url = str(options.get("ORG_URL") or settings.ORG_URL).rstrip("/")
+        self.url = self.org_url
         self.token = options.get("TOKEN", settings.TOKEN)
         self.page_limit = int(options.get("PAGE_LIMIT", 200))
         self.max_pages = int(options.get("MAX_PAGES", 100))

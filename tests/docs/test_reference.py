@@ -41,7 +41,7 @@ def test_readme_is_a_newcomers_page():
 
 
 def test_every_environment_name_is_documented():
-    read = set(re.findall(r"env\.\w+\(\s*\"([A-Z0-9_]+)\"", (ROOT / "ccproject/settings.py").read_text()))
+    read = set(re.findall(r"env(?:\.\w+|_if_set)\(\s*\"([A-Z0-9_]+)\"", (ROOT / "ccproject/settings.py").read_text()))
     read |= set(re.findall(r"\"(GUNICORN_[A-Z_]+)\"", (ROOT / "deploy/gunicorn.conf.py").read_text()))
     documented = "\n".join(page.read_text() for page in PAGES)
     assert read, "no environment names found: the pattern no longer matches settings.py"

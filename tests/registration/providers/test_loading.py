@@ -69,4 +69,100 @@ def test_plain_http_org_url_outside_debug_warns(settings):
     settings.DEBUG, settings.ORG_URL = False, "http://idp.example.com"
     assert [error.id for error in check_providers()] == ["registration.W001"]
     settings.ORG_URL = "http://127.0.0.1:8000"
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": "http://127.0.0.1:8000/oauth2/default"}
     assert check_providers() == []
+
+
+EXTERNAL = "https://dev-1.okta.com/oauth2/default"
+EMBEDDED = "http://127.0.0.1:8000/oauth2/default"
+
+
+@pytest.mark.parametrize(
+    ("issuer", "org_url", "provider", "endpoint", "warns"),
+    [
+        # An external issuer while clients are still created at the embedded server.
+        (EXTERNAL, "http://127.0.0.1:8000", "default", "", True),
+        (EXTERNAL, "https://dev-1.okta.com", "dynamic", "http://127.0.0.1:8000/oauth2/v1/clients", True),
+        # The embedded issuer while clients are created at a remote server.
+        (EMBEDDED, "https://dev-1.okta.com", "default", "", True),
+        (EXTERNAL, "https://dev-1.okta.com", "default", "", False),
+        (EXTERNAL, "https://dev-1.okta.com", "dynamic", "", False),
+        (EMBEDDED, "http://127.0.0.1:8000", "default", "", False),
+        # Another port of this machine, or another remote host (an Okta custom domain): not certain.
+        (EMBEDDED, "http://127.0.0.1:9000", "default", "", False),
+        ("https://login.example.com/oauth2/default", "https://example.okta.com", "default", "", False),
+    ],
+)
+def test_a_provider_whose_clients_the_api_would_refuse_warns(settings, issuer, org_url, provider, endpoint, warns):
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": issuer}
+    settings.ORG_URL = org_url
+    settings.REGISTRATION = {**settings.REGISTRATION, "PROVIDER": provider}
+    settings.REGISTRATION_PROVIDERS = {
+        "default": {"BACKEND": "registration.providers.okta.OktaProvider"},
+        "dynamic": {
+            "BACKEND": "registration.providers.dynamic.DynamicRegistrationProvider",
+            "OPTIONS": {"REGISTRATION_ENDPOINT": endpoint},
+        },
+    }
+    found = [error for error in check_providers() if error.id == "registration.W002"]
+    assert bool(found) is warns
+    if warns:
+        (warning,) = found
+        assert issuer in warning.msg and "REGISTRATION_PROVIDER" in warning.msg
+        assert "ORG_URL" in warning.hint
+
+
+def test_any_trusted_issuer_on_the_providers_server_is_enough(settings):
+    settings.ORG_URL = "http://127.0.0.1:8000"
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUERS": {EXTERNAL: {}, EMBEDDED: {}}}
+    assert [error.id for error in check_providers()] == []
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUERS": {EXTERNAL: {}}}
+    assert [error.id for error in check_providers()] == ["registration.W002"]
+
+
+def dynamic_options(**env: str) -> dict:
+    """The `dynamic` provider's OPTIONS as settings.py reads them from this environment."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    names = [name for name in os.environ if name.startswith("REGISTRATION_")]
+    clean = {key: value for key, value in os.environ.items() if key not in names}
+    code = "import json, ccproject.settings as s; print(json.dumps(s.REGISTRATION_PROVIDERS['dynamic']['OPTIONS']))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, "ENV_FILE": os.devnull, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_dynamic_providers_options_come_from_the_environment():
+    assert dynamic_options() == {"REGISTRATION_ENDPOINT": ""}
+    assert dynamic_options(
+        REGISTRATION_ENDPOINT="http://127.0.0.1:3000/reg",
+        REGISTRATION_APPLICATION_TYPE="",
+        REGISTRATION_INITIAL_ACCESS_TOKEN="iat-value",
+        REGISTRATION_INITIAL_ACCESS_TOKEN_SCHEME="SSWS",
+        REGISTRATION_TOKEN_ENDPOINT_AUTH_METHOD="client_secret_post",
+    ) == {
+        "REGISTRATION_ENDPOINT": "http://127.0.0.1:3000/reg",
+        "APPLICATION_TYPE": "",
+        "INITIAL_ACCESS_TOKEN": "iat-value",
+        "INITIAL_ACCESS_TOKEN_SCHEME": "SSWS",
+        "TOKEN_ENDPOINT_AUTH_METHOD": "client_secret_post",
+    }
+
+
+def test_an_empty_application_type_is_not_sent(settings):
+    settings.REGISTRATION_PROVIDERS = {
+        "dynamic": {
+            "BACKEND": "registration.providers.dynamic.DynamicRegistrationProvider",
+            "OPTIONS": {"REGISTRATION_ENDPOINT": "https://idp.test/reg", "APPLICATION_TYPE": ""},
+        }
+    }
+    assert not get_provider("dynamic").application_type
