@@ -18,7 +18,7 @@ from .models import AdminApiToken, Client, RevokedToken, SigningKey
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = ("name", "status", "allowed_scopes", "token_endpoint_auth_method")
+        fields = ("name", "status", "allowed_scopes")
 
     def clean_allowed_scopes(self) -> str:
         try:
@@ -42,20 +42,33 @@ class ClientAdmin(admin.ModelAdmin):
         "status",
         "allowed_scopes",
         "token_endpoint_auth_method",
+        "jwks_uri",
+        "credentials",
         "authorization_grant_type",
         "registration_source",
         "created",
         "updated",
     )
     readonly_fields = (
+        "credentials",
         "client_id",
         "app_id",
+        # Switching between a secret and private_key_jwt needs new credentials: register anew.
+        "token_endpoint_auth_method",
+        "jwks_uri",
         "authorization_grant_type",
         "registration_source",
         "created",
         "updated",
     )
     actions = ("activate", "deactivate")
+
+    @admin.display(description="secrets and keys")
+    def credentials(self, client: Client) -> str:
+        """Ids, fingerprints and statuses only; they change through the Apps API or registration (Okta's rules)."""
+        secrets = [f"secret {s.secret_id} {s.secret_hash or '-'} {s.status}" for s in client.secrets.all()]
+        keys = [f"key {k.key_id} kid={k.kid} {k.status}" for k in client.keys.all()]
+        return "; ".join(secrets + keys) or "-"
 
     def has_add_permission(self, request) -> bool:
         # A new client's secret can only be shown once, to whoever created it; the admin

@@ -2,10 +2,15 @@
 
 import secrets
 
-from .conf import authserver_setting
-from .models import Client, new_app_id
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
 
-AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+from .client_jwks_uri import is_fetchable_uri
+from .conf import authserver_setting
+from .credentials import CredentialError, clean_jwks, set_initial_secret
+from .models import Client, ClientKey, new_app_id
+
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt")
 
 
 class ClientMetadataError(ValueError):
@@ -49,6 +54,30 @@ def clean_auth_method(method, field: str = "token_endpoint_auth_method") -> str:
     return method
 
 
+def clean_key_source(method: str, jwks, jwks_uri, prefix: str = "") -> tuple[list[dict] | None, str]:
+    """A `private_key_jwt` client's keys: inline `jwks` or a `jwks_uri`, exactly one (RFC 7591 §2).
+
+    A secret client may have neither. Raises `ClientMetadataError`; a private key is refused
+    without being echoed.
+    """
+    if method != Client.PRIVATE_KEY_JWT:
+        if jwks is not None or jwks_uri:
+            raise ClientMetadataError([f"{prefix}jwks: only a private_key_jwt client has keys."])
+        return None, ""
+    if (jwks is None) == (not jwks_uri):
+        raise ClientMetadataError(
+            [f"{prefix}jwks: a private_key_jwt client needs its public keys in jwks, or a jwks_uri (not both)."]
+        )
+    if jwks_uri:
+        if not isinstance(jwks_uri, str) or len(jwks_uri) > 2000 or not is_fetchable_uri(jwks_uri):
+            raise ClientMetadataError([f"{prefix}jwks_uri: must be an https URL (http on loopback or under DEBUG)."])
+        return None, jwks_uri
+    try:
+        return clean_jwks(jwks, f"{prefix}jwks"), ""
+    except CredentialError as exc:
+        raise ClientMetadataError([f"{prefix}jwks: {cause}" for cause in exc.causes]) from exc
+
+
 def create_service_client(
     *,
     label: str,
@@ -58,24 +87,35 @@ def create_service_client(
     registration_source: str = Client.RegistrationSource.MANUAL,
     client_id: str | None = None,
     secret: str | None = None,
-) -> tuple[Client, str]:
+    jwks: list[dict] | None = None,
+    jwks_uri: str = "",
+) -> tuple[Client, str | None]:
     """Create a confidential client-credentials client; returns it and its secret, which is kept only hashed.
 
     As at Okta, the client id is the application id unless one is given (bootstrap recreates the
-    client that `.env` names); the secret is generated unless given.
+    client that `.env` names); the secret is generated unless given. A `private_key_jwt` client
+    gets no secret (`None`): its cleaned public `jwks`, or its `jwks_uri`, authenticate it.
     """
     app_id = new_app_id()
-    secret = secret or generate_client_secret()
-    client = Client.objects.create(
-        name=label,
-        app_id=app_id,
-        client_id=client_id or app_id,
-        client_secret=secret,
-        client_type=Client.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
-        allowed_scopes=" ".join(scopes),
-        token_endpoint_auth_method=auth_method,
-        status=Client.STATUS_ACTIVE if active else Client.STATUS_INACTIVE,
-        registration_source=registration_source,
-    )
+    keyless = auth_method == Client.PRIVATE_KEY_JWT
+    with transaction.atomic():
+        client = Client.objects.create(
+            name=label,
+            app_id=app_id,
+            client_id=client_id or app_id,
+            # django-oauth-toolkit's own secret field never holds a usable secret: `ClientSecret` rows do.
+            client_secret=make_password(None),
+            client_type=Client.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
+            allowed_scopes=" ".join(scopes),
+            token_endpoint_auth_method=auth_method,
+            jwks_uri=jwks_uri if keyless else "",
+            status=Client.STATUS_ACTIVE if active else Client.STATUS_INACTIVE,
+            registration_source=registration_source,
+        )
+        if keyless:
+            ClientKey.objects.bulk_create([ClientKey(client=client, kid=jwk["kid"], jwk=jwk) for jwk in jwks or []])
+            return client, None
+        secret = secret or generate_client_secret()
+        set_initial_secret(client, secret)
     return client, secret

@@ -30,6 +30,32 @@ DEFAULTS = {
     # set for an unknown kid only so often (api: JWKS_REFRESH_COOLDOWN, 30 s); publishing at least
     # that long ahead means none of them ever sees a kid it cannot fetch.
     "KEY_PREPUBLISH_SECONDS": 60,
+    # Client authentication by assertion (RFC 7523 §2.2): the asymmetric algorithms an assertion
+    # may be signed with (never `none` or HMAC), how far ahead its `exp` may lie (Okta's limit,
+    # one hour), and the clock skew allowed for `exp`, `iat` and `nbf`.
+    "CLIENT_ASSERTION_ALGORITHMS": [
+        "RS256",
+        "RS384",
+        "RS512",
+        "PS256",
+        "PS384",
+        "PS512",
+        "ES256",
+        "ES384",
+        "ES512",
+        "EdDSA",
+    ],
+    "CLIENT_ASSERTION_MAX_LIFETIME": 3600,
+    "CLIENT_ASSERTION_LEEWAY": 60,
+    # A client's `jwks_uri` key set: seconds it is kept before it is fetched again, and at most
+    # how often an assertion with an unknown `kid` may cause a fetch.
+    "CLIENT_JWKS_TTL": 300,
+    "CLIENT_JWKS_REFRESH_COOLDOWN": 30,
+    # Bounds of that fetch: (connect, read) seconds (the whole exchange gets their sum), the
+    # largest document, and how many of its keys are looked at.
+    "CLIENT_JWKS_HTTP_TIMEOUT": (2.0, 3.0),
+    "CLIENT_JWKS_MAX_BYTES": 64 * 1024,
+    "CLIENT_JWKS_MAX_KEYS": 50,
 }
 
 

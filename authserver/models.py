@@ -7,13 +7,35 @@ from django.db import models
 from oauth2_provider.models import AbstractApplication
 
 
-def new_app_id() -> str:
-    """An Okta-style application id: `0oa` followed by 17 random characters."""
+def okta_id(prefix: str) -> str:
+    """An Okta-style object id: a three-letter type prefix and 17 random characters."""
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return "0oa" + "".join(secrets.choice(alphabet) for _ in range(17))
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(17))
 
 
-AUTH_METHOD_CHOICES = [("client_secret_basic", "client_secret_basic"), ("client_secret_post", "client_secret_post")]
+def new_app_id() -> str:
+    """An application id (`0oa...`)."""
+    return okta_id("0oa")
+
+
+def new_secret_id() -> str:
+    """A client secret's id (`ocs...`), as Okta's credentials API names them."""
+    return okta_id("ocs")
+
+
+def new_key_id() -> str:
+    """A client public key's id (`pks...`), as Okta's credentials API names them."""
+    return okta_id("pks")
+
+
+AUTH_METHOD_CHOICES = [
+    ("client_secret_basic", "client_secret_basic"),
+    ("client_secret_post", "client_secret_post"),
+    ("private_key_jwt", "private_key_jwt"),
+]
+STATUS_ACTIVE = "ACTIVE"
+STATUS_INACTIVE = "INACTIVE"
+STATUS_CHOICES = [(STATUS_ACTIVE, "Active"), (STATUS_INACTIVE, "Inactive")]
 
 
 class Client(AbstractApplication):
@@ -23,20 +45,24 @@ class Client(AbstractApplication):
     inactive client cannot authenticate) and the scopes the client may request.
     """
 
-    STATUS_ACTIVE = "ACTIVE"
-    STATUS_INACTIVE = "INACTIVE"
-    STATUS_CHOICES = [(STATUS_ACTIVE, "Active"), (STATUS_INACTIVE, "Inactive")]
+    STATUS_ACTIVE = STATUS_ACTIVE
+    STATUS_INACTIVE = STATUS_INACTIVE
+    STATUS_CHOICES = STATUS_CHOICES
+    PRIVATE_KEY_JWT = "private_key_jwt"
 
     app_id = models.CharField(max_length=20, unique=True, default=new_app_id, editable=False)
     status = models.CharField(max_length=8, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
     allowed_scopes = models.TextField(
         blank=True, default="", help_text="Space-delimited scopes this client may request."
     )
-    # RFC 7591 §2 metadata, echoed by the Apps API and dynamic registration; the token
-    # endpoint accepts either method from every client (RFC 6749 §2.3.1).
+    # RFC 7591 §2 metadata, echoed by the Apps API and dynamic registration. A secret client
+    # may use either secret method (RFC 6749 §2.3.1); a `private_key_jwt` client authenticates
+    # only by an assertion (RFC 7523 §2.2) and has no secret.
     token_endpoint_auth_method = models.CharField(
         max_length=32, choices=AUTH_METHOD_CHOICES, default="client_secret_basic"
     )
+    # RFC 7591 §2: where a `private_key_jwt` client publishes its keys, instead of `ClientKey` rows.
+    jwks_uri = models.URLField(max_length=2000, blank=True, default="")
 
     class Meta(AbstractApplication.Meta):
         verbose_name = "client"
@@ -45,8 +71,57 @@ class Client(AbstractApplication):
     def allowed_scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
 
+    @property
+    def uses_private_key_jwt(self) -> bool:
+        return self.token_endpoint_auth_method == self.PRIVATE_KEY_JWT
+
     def is_usable(self, request) -> bool:
         return self.status == self.STATUS_ACTIVE and super().is_usable(request)
+
+
+class ClientSecret(models.Model):
+    """One of a client's secrets (at most two, so one can replace the other without downtime).
+
+    Kept only as a password hash (`hashed`); `secret_hash` is Okta's short fingerprint that lets
+    an operator tell which secret a caller holds without revealing it.
+    """
+
+    secret_id = models.CharField(max_length=20, unique=True, default=new_secret_id, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="secrets")
+    hashed = models.CharField(max_length=255, editable=False)
+    secret_hash = models.CharField(max_length=32, editable=False)
+    status = models.CharField(max_length=8, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.secret_id} ({self.status})"
+
+
+class ClientKey(models.Model):
+    """A public key (RFC 7517 JWK) that verifies a `private_key_jwt` client's assertions.
+
+    `jwk` holds public members only; the `kid` is unique per client so an assertion's header
+    picks exactly one key.
+    """
+
+    key_id = models.CharField(max_length=20, unique=True, default=new_key_id, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="keys")
+    kid = models.CharField(max_length=256)
+    jwk = models.JSONField()
+    status = models.CharField(max_length=8, choices=STATUS_CHOICES, default=STATUS_ACTIVE)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [models.UniqueConstraint(fields=["client", "kid"], name="authserver_clientkey_unique_kid")]
+
+    def __str__(self) -> str:
+        return f"{self.kid} ({self.status})"
 
 
 class SigningKey(models.Model):

@@ -1,15 +1,35 @@
 """oauthlib request validation for the embedded server: client credentials with per-client scopes."""
 
+import base64
+import binascii
+from urllib.parse import unquote_plus
+
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
+from .client_assertions import ASSERTION_TYPE, AssertionRefused, AssertionUnverifiable, verify_client_assertion
 from .conf import ISSUER_META_KEY, authserver_setting
+from .credentials import check_secret
 from .verification import active_claims, prune_revocations, revoke, verify_own_token
 
 MULTIPLE_CREDENTIALS = (
     "Can't supply multiple client credentials: use either the Authorization header "
-    "(client_secret_basic) or client_id and client_secret in the body (client_secret_post)."
+    "(client_secret_basic), client_id and client_secret in the body (client_secret_post), "
+    "or client_assertion (private_key_jwt)."
 )
+KEYLESS_CLIENT = (
+    "This client authenticates with private_key_jwt: send client_assertion and client_assertion_type, not a secret."
+)
+ASSERTION_PARAMETERS = ("client_assertion", "client_assertion_type")
+
+
+def body_parameters(request, names: tuple[str, ...]) -> dict[str, list[str]]:
+    """The values of `names` in the form body only: credentials never count from a query string."""
+    found: dict[str, list[str]] = {}
+    for name, value in request.decoded_body or []:
+        if name in names:
+            found.setdefault(name, []).append(value)
+    return found
 
 
 class ClientCredentialsValidator(OAuth2Validator):
@@ -27,19 +47,81 @@ class ClientCredentialsValidator(OAuth2Validator):
         scheme, _, credentials = request.headers.get("HTTP_AUTHORIZATION", "").partition(" ")
         return credentials.strip() or None if scheme.lower() == "basic" else None
 
+    def client_authentication_required(self, request, *args, **kwargs) -> bool:
+        if body_parameters(request, ASSERTION_PARAMETERS):
+            return True
+        return super().client_authentication_required(request, *args, **kwargs)
+
     def authenticate_client(self, request, *args, **kwargs) -> bool:
-        if self._extract_basic_auth(request):
+        """One method per request (RFC 6749 §2.3): an assertion, HTTP Basic, or the secret in the body."""
+        assertion = body_parameters(request, ASSERTION_PARAMETERS)
+        basic = self._extract_basic_auth(request)
+        if assertion:
+            if basic or getattr(request, "client_secret", None):
+                raise errors.InvalidRequestError(description=MULTIPLE_CREDENTIALS, request=request)
+            return self._authenticate_assertion(request, assertion)
+        if basic:
             if getattr(request, "client_secret", None):
                 raise errors.InvalidRequestError(description=MULTIPLE_CREDENTIALS, request=request)
-            body_client_id = request.client_id
-            authenticated = self._authenticate_basic_auth(request)
-            if authenticated and body_client_id and body_client_id != request.client.client_id:
+            credentials = self._decode_basic(basic, request)
+            if credentials is None:
+                return False
+            client_id, secret = credentials
+            if request.client_id and request.client_id != client_id:
                 raise errors.InvalidRequestError(
                     description="The client_id in the body is not the one in the Authorization header.",
                     request=request,
                 )
-            return authenticated
-        return self._authenticate_request_body(request)
+        else:
+            client_id, secret = request.client_id, getattr(request, "client_secret", None)
+        return self._authenticate_secret(request, client_id, secret)
+
+    def _decode_basic(self, credentials: str, request) -> tuple[str, str] | None:
+        """RFC 6749 §2.3.1: base64 of the form-urlencoded `client_id:client_secret`."""
+        try:
+            decoded = base64.b64decode(credentials).decode(getattr(request, "encoding", None) or "utf-8")
+        except (binascii.Error, ValueError, UnicodeDecodeError, LookupError):
+            return None
+        client_id, separator, secret = decoded.partition(":")
+        return (unquote_plus(client_id), unquote_plus(secret)) if separator else None
+
+    def _authenticate_secret(self, request, client_id, secret) -> bool:
+        if not client_id or not secret or self._load_application(client_id, request) is None:
+            return False
+        if request.client.client_id != client_id:
+            return False
+        if request.client.uses_private_key_jwt:
+            raise errors.InvalidClientError(description=KEYLESS_CLIENT, request=request)
+        return check_secret(request.client, secret)
+
+    def _authenticate_assertion(self, request, parameters: dict[str, list[str]]) -> bool:
+        """RFC 7523 §2.2: `client_assertion_type` names the JWT profile, `client_assertion` is the JWT."""
+        assertion_type, assertion = parameters.get("client_assertion_type", []), parameters.get("client_assertion", [])
+        if len(assertion_type) != 1 or len(assertion) != 1:
+            raise errors.InvalidRequestError(
+                description="Send client_assertion and client_assertion_type exactly once each.", request=request
+            )
+        if assertion_type[0] != ASSERTION_TYPE:
+            raise errors.InvalidClientError(
+                description=f"client_assertion_type must be {ASSERTION_TYPE} (RFC 7523 §2.2).", request=request
+            )
+        issuer = request.headers[ISSUER_META_KEY]
+        # The endpoint's own URL (token, introspect or revoke) in the issuer's public form.
+        endpoint = f"{issuer}/v1/{request.uri.split('?', 1)[0].rstrip('/').rsplit('/', 1)[-1]}"
+        try:
+            client = verify_client_assertion(
+                assertion=assertion[0],
+                client_id_param=request.client_id,
+                audiences=list(dict.fromkeys([endpoint, f"{issuer}/v1/token", issuer])),
+                load_client=lambda client_id: self._load_application(client_id, request),
+            )
+        except AssertionRefused as exc:
+            raise errors.InvalidClientError(description=str(exc), request=request) from exc
+        except AssertionUnverifiable as exc:
+            raise errors.TemporarilyUnavailableError(description=str(exc), request=request, status_code=503) from exc
+        request.client = client
+        request.client_id = client.client_id
+        return True
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs) -> bool:
         if not scopes:

@@ -15,7 +15,7 @@ from .keys import published_jwks
 from .responses import finalize, oauth_error
 from .transport import transport_is_acceptable
 
-AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
 
 class AuthorizationServerMixin:
@@ -113,6 +113,13 @@ class MetadataView(AuthorizationServerMixin, View):
             "token_endpoint_auth_methods_supported": AUTH_METHODS,
             "introspection_endpoint_auth_methods_supported": AUTH_METHODS,
             "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+            # RFC 8414 §2: the algorithms a private_key_jwt assertion may be signed with.
+            **{
+                f"{endpoint}_endpoint_auth_signing_alg_values_supported": list(
+                    authserver_setting("CLIENT_ASSERTION_ALGORITHMS")
+                )
+                for endpoint in ("token", "introspection", "revocation")
+            },
             "scopes_supported": sorted(authserver_setting("SCOPES")),
             "claims_supported": ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "scp", "sub", "client_id", "scope"],
         }

@@ -67,8 +67,8 @@ class NotFound(OktaError):
     status_code = 404
     error_code = "E0000007"
 
-    def __init__(self, resource_id: str):
-        super().__init__(f"Not found: Resource not found: {resource_id} (AppInstance)")
+    def __init__(self, resource_id: str, resource_type: str = "AppInstance"):
+        super().__init__(f"Not found: Resource not found: {resource_id} ({resource_type})")
 
 
 class MethodNotAllowed(OktaError):

@@ -4,10 +4,19 @@ from datetime import datetime
 
 from ..conf import authserver_setting
 from ..keys import current_signing_key
-from ..models import Client
+from ..models import STATUS_ACTIVE, Client
 
 APP_NAME = "oidc_client"
 SIGN_ON_MODE = "OPENID_CONNECT"
+
+
+def _key_source(client: Client) -> dict:
+    """`settings.oauthClient.jwks` (the active public keys) or `jwks_uri`, for a `private_key_jwt` app."""
+    if not client.uses_private_key_jwt:
+        return {}
+    if client.jwks_uri:
+        return {"jwks_uri": client.jwks_uri}
+    return {"jwks": {"keys": [key.jwk for key in client.keys.filter(status=STATUS_ACTIVE)]}}
 
 
 def okta_timestamp(moment: datetime) -> str:
@@ -27,6 +36,45 @@ def _links(client: Client, base: str) -> dict:
         "users": {"href": f"{href}/users"},
         "logo": [],
         lifecycle: {"href": f"{href}/lifecycle/{lifecycle}", "hints": {"allow": ["POST"]}},
+    }
+
+
+def _hal_links(href: str, status: str) -> dict:
+    """A secret's or key's lifecycle links: an active one can be deactivated, an inactive one activated or deleted."""
+    if status == STATUS_ACTIVE:
+        return {"deactivate": {"href": f"{href}/lifecycle/deactivate", "hints": {"allow": ["POST"]}}}
+    return {
+        "activate": {"href": f"{href}/lifecycle/activate", "hints": {"allow": ["POST"]}},
+        "delete": {"href": href, "hints": {"allow": ["DELETE"]}},
+    }
+
+
+def secret_json(secret, base: str, client_secret: str | None = None) -> dict:
+    """Okta's `OAuth2ClientSecret`; `client_secret` only when just created (it is kept hashed)."""
+    href = f"{base}/api/v1/apps/{secret.client.app_id}/credentials/secrets/{secret.secret_id}"
+    body = {
+        "id": secret.secret_id,
+        "status": secret.status,
+        "secret_hash": secret.secret_hash,
+        "created": okta_timestamp(secret.created),
+        "lastUpdated": okta_timestamp(secret.updated),
+        "_links": _hal_links(href, secret.status),
+    }
+    if client_secret is not None:
+        body["client_secret"] = client_secret
+    return body
+
+
+def key_json(key, base: str) -> dict:
+    """Okta's `OAuth2ClientJsonSigningKeyResponse`: the public JWK with its id, status and links."""
+    href = f"{base}/api/v1/apps/{key.client.app_id}/credentials/jwks/{key.key_id}"
+    return {
+        "id": key.key_id,
+        **key.jwk,
+        "status": key.status,
+        "created": okta_timestamp(key.created),
+        "lastUpdated": okta_timestamp(key.updated),
+        "_links": _hal_links(href, key.status),
     }
 
 
@@ -79,6 +127,7 @@ def application_json(client: Client, base: str, client_secret: str | None = None
                 "issuer_mode": "DYNAMIC",
                 "wildcard_redirect": "DISABLED",
                 "dpop_bound_access_tokens": False,
+                **_key_source(client),
             },
         },
         # Our extension, documented in docs/embedded-server.md: the scopes the client may request.

@@ -3,7 +3,7 @@
 import json
 from dataclasses import dataclass
 
-from ..clients import ClientMetadataError, clean_auth_method, clean_scopes
+from ..clients import ClientMetadataError, clean_auth_method, clean_key_source, clean_scopes
 from .errors import MalformedBody, ValidationFailed
 from .representation import APP_NAME, SIGN_ON_MODE
 
@@ -16,6 +16,8 @@ class NewApplication:
     label: str
     scopes: list[str]
     auth_method: str
+    jwks: list[dict] | None = None
+    jwks_uri: str = ""
 
 
 def parse_json_object(request) -> dict:
@@ -72,6 +74,14 @@ def clean_application(body: dict) -> NewApplication:
         causes.append('settings.oauthClient.response_types: a service app has only ["token"].')
     if oauth_settings.get("redirect_uris"):
         causes.append("settings.oauthClient.redirect_uris: a service app has none.")
+    jwks, jwks_uri = None, ""
+    if auth_method:
+        try:
+            jwks, jwks_uri = clean_key_source(
+                auth_method, oauth_settings.get("jwks"), oauth_settings.get("jwks_uri"), "settings.oauthClient."
+            )
+        except ClientMetadataError as exc:
+            causes.extend(exc.causes)
 
     profile = body.get("profile")
     scopes = None
@@ -89,4 +99,4 @@ def clean_application(body: dict) -> NewApplication:
 
     if causes:
         raise ValidationFailed(causes[0].split(":", 1)[0], causes)
-    return NewApplication(label=label.strip(), scopes=scopes, auth_method=auth_method)
+    return NewApplication(label=label.strip(), scopes=scopes, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri)

@@ -57,9 +57,14 @@ class AppListView(OktaApiView):
         if activate not in ("true", "false"):
             raise ValidationFailed("activate", ["activate: must be true or false."])
         client, secret = create_service_client(
-            label=new.label, scopes=new.scopes, auth_method=new.auth_method, active=activate == "true"
+            label=new.label,
+            scopes=new.scopes,
+            auth_method=new.auth_method,
+            active=activate == "true",
+            jwks=new.jwks,
+            jwks_uri=new.jwks_uri,
         )
-        # Okta answers 200 here; the secret is in this response and nowhere else.
+        # Okta answers 200 here; the secret (a secret client's) is in this response and nowhere else.
         return JsonResponse(application_json(client, base_url_from_request(request), client_secret=secret))
 
 

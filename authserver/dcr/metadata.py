@@ -1,14 +1,26 @@
 """Client metadata (RFC 7591 §2) the embedded server accepts, and what it answers (§3.2.1)."""
 
-from ..clients import ClientMetadataError, clean_auth_method, clean_scopes
-from ..models import Client
+from dataclasses import dataclass
+
+from ..clients import ClientMetadataError, clean_auth_method, clean_key_source, clean_scopes
+from ..models import STATUS_ACTIVE, Client
 
 # Metadata that would need a capability this server does not have.
-UNSUPPORTED = ("jwks", "jwks_uri", "id_token_encrypted_response_alg", "request_object_signing_alg")
+UNSUPPORTED = ("id_token_encrypted_response_alg", "request_object_signing_alg")
 
 
-def clean_metadata(data: dict) -> tuple[list[str], str]:
-    """The scopes and token endpoint auth method of a registration; raises `ClientMetadataError`.
+@dataclass(frozen=True)
+class Metadata:
+    """What this server keeps of a registration beyond django-oauth-toolkit's fields."""
+
+    scopes: list[str]
+    method: str
+    jwks: list[dict] | None = None
+    jwks_uri: str = ""
+
+
+def clean_metadata(data: dict) -> Metadata:
+    """The scopes, token endpoint auth method and keys of a registration; raises `ClientMetadataError`.
 
     Only confidential client-credentials clients exist here, so RFC 7591's defaults
     (`authorization_code`, `code`) are refused rather than silently replaced (§3.2.1 allows either).
@@ -26,18 +38,19 @@ def clean_metadata(data: dict) -> tuple[list[str], str]:
     if not isinstance(name, str) or len(name) > 255:
         causes.append("client_name: must be a string of at most 255 characters.")
     causes += [f"{field}: not supported by this server." for field in UNSUPPORTED if field in data]
-    scopes, method = [], ""
+    scopes, method, jwks, jwks_uri = [], "", None, ""
     try:
         scopes = clean_scopes(data.get("scope"), "scope")
     except ClientMetadataError as exc:
         causes += exc.causes
     try:
         method = clean_auth_method(data.get("token_endpoint_auth_method"))
+        jwks, jwks_uri = clean_key_source(method, data.get("jwks"), data.get("jwks_uri"))
     except ClientMetadataError as exc:
         causes += exc.causes
     if causes:
         raise ClientMetadataError(causes)
-    return scopes, method
+    return Metadata(scopes=scopes, method=method, jwks=jwks, jwks_uri=jwks_uri)
 
 
 def registration_json(client: Client, dot_response: dict) -> dict:
@@ -52,6 +65,12 @@ def registration_json(client: Client, dot_response: dict) -> dict:
             "application_type": "service",
         }
     )
+    if client.uses_private_key_jwt:
+        body.pop("client_secret", None)  # a private_key_jwt client has no secret (RFC 7591 §2)
+        if client.jwks_uri:
+            body["jwks_uri"] = client.jwks_uri
+        else:
+            body["jwks"] = {"keys": [key.jwk for key in client.keys.filter(status=STATUS_ACTIVE)]}
     if "client_secret" in body:
         # §3.2.1: REQUIRED with a secret; 0 means it does not expire.
         body["client_secret_expires_at"] = 0

@@ -8,7 +8,7 @@ here: an initial access token, this server's metadata rules (client credentials 
 
 import json
 
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
@@ -19,9 +19,10 @@ from oauth2_provider.views.dynamic_client_registration import (
 )
 
 from ..clients import ClientMetadataError
+from ..credentials import check_secret, replace_keys, set_initial_secret
 from ..models import Client
 from ..transport import transport_is_acceptable
-from .metadata import clean_metadata, registration_json
+from .metadata import Metadata, clean_metadata, registration_json
 from .permissions import error_response, initial_access_denial
 
 MAX_BODY_BYTES = 64 * 1024
@@ -45,25 +46,42 @@ def _parse(request) -> dict | JsonResponse:
     return data
 
 
-def _validated(request) -> tuple[list[str], str] | JsonResponse:
+def _validated(request) -> Metadata | JsonResponse:
+    """This server's metadata; django-oauth-toolkit then sees only what it knows (RFC 7591 §2 secret methods)."""
     data = _parse(request)
     if isinstance(data, JsonResponse):
         return data
     try:
-        return clean_metadata(data)
+        metadata = clean_metadata(data)
     except ClientMetadataError as exc:
         return error_response("invalid_client_metadata", " ".join(exc.causes))
+    for name in ("jwks", "jwks_uri", "token_endpoint_auth_method"):
+        data.pop(name, None)
+    request._body = json.dumps(data).encode()
+    return metadata
 
 
-def _completed(response: HttpResponse, scopes: list[str] | None = None, method: str | None = None) -> HttpResponse:
-    """Apply this server's metadata to the client DOT wrote, and answer with the full registration."""
+def _completed(response: HttpResponse, metadata: Metadata | None = None) -> HttpResponse:
+    """Apply this server's metadata to the client DOT wrote, and answer with the full registration.
+
+    A new client's secret moves into its `ClientSecret` row (a `private_key_jwt` client has none);
+    an update replaces the keys.
+    """
     if response.status_code not in (200, 201):
         return response
     body = json.loads(response.content)
     client = Client.objects.get(client_id=body["client_id"])
-    if scopes is not None:
-        client.allowed_scopes, client.token_endpoint_auth_method = " ".join(scopes), method
-        client.save(update_fields=["allowed_scopes", "token_endpoint_auth_method", "updated"])
+    if metadata is not None:
+        client.allowed_scopes, client.token_endpoint_auth_method = " ".join(metadata.scopes), metadata.method
+        client.jwks_uri = metadata.jwks_uri
+        fields = ["allowed_scopes", "token_endpoint_auth_method", "jwks_uri", "updated"]
+        if "client_secret" in body:
+            client.client_secret = make_password(None)  # secrets are checked against ClientSecret rows only
+            fields.append("client_secret")
+            if not client.uses_private_key_jwt:
+                set_initial_secret(client, body["client_secret"])
+        client.save(update_fields=fields)
+        replace_keys(client, metadata.jwks or [])
     return JsonResponse(registration_json(client, body), status=response.status_code)
 
 
@@ -78,7 +96,7 @@ class ClientRegistrationView(DynamicClientRegistrationView):
         if isinstance(metadata, JsonResponse):
             return _no_store(metadata)
         with transaction.atomic():
-            response = _completed(super().post(request, *args, **kwargs), *metadata)
+            response = _completed(super().post(request, *args, **kwargs), metadata)
         return _no_store(response)
 
 
@@ -104,10 +122,19 @@ class ClientConfigurationView(DynamicClientRegistrationManagementView):
         if isinstance(metadata, JsonResponse):
             return metadata
         data = json.loads(request.body)
+        client = auth.application
         # RFC 7592 §2.2: the body names the client it replaces, and a secret, if sent, must be the current one.
         if data.get("client_id", client_id) != client_id:
             return error_response("invalid_client_metadata", "client_id does not match the registration.")
-        if "client_secret" in data and not check_password(str(data["client_secret"]), auth.application.client_secret):
+        if "client_secret" in data and not check_secret(client, str(data["client_secret"])):
             return error_response("invalid_client_metadata", "client_secret is not this client's secret.")
+        if metadata.method != client.token_endpoint_auth_method and Client.PRIVATE_KEY_JWT in (
+            metadata.method,
+            client.token_endpoint_auth_method,
+        ):
+            return error_response(
+                "invalid_client_metadata",
+                "token_endpoint_auth_method cannot change between a secret and private_key_jwt: register a new client.",
+            )
         with transaction.atomic():
-            return _completed(super().put(request, client_id, *args, **kwargs), *metadata)
+            return _completed(super().put(request, client_id, *args, **kwargs), metadata)

@@ -6,6 +6,7 @@ import pytest
 
 from authserver.clients import create_service_client
 from authserver.models import Client
+from tests.support.assertions import rsa_private_key
 
 SECRET = "s3cret-" + "x" * 40
 
@@ -22,3 +23,15 @@ def oauth_client() -> Client:
 
 def basic(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+@pytest.fixture(scope="session")
+def key():
+    """A client's private key for `private_key_jwt` (its public half is registered as `key-1`)."""
+    return rsa_private_key()
+
+
+@pytest.fixture(scope="session")
+def second_key():
+    """The key a client rotates to."""
+    return rsa_private_key()

@@ -42,10 +42,12 @@ def test_discovery_lists_only_what_is_supported(client):
     assert body["introspection_endpoint"] == "http://testserver/oauth2/default/v1/introspect"
     assert body["revocation_endpoint"] == "http://testserver/oauth2/default/v1/revoke"
     assert body["registration_endpoint"] == "http://testserver/oauth2/v1/clients"
-    methods = ["client_secret_basic", "client_secret_post"]
-    assert body["token_endpoint_auth_methods_supported"] == methods
-    assert body["introspection_endpoint_auth_methods_supported"] == methods
-    assert body["revocation_endpoint_auth_methods_supported"] == methods
+    methods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+    for endpoint in ("token", "introspection", "revocation"):
+        assert body[f"{endpoint}_endpoint_auth_methods_supported"] == methods
+        algorithms = body[f"{endpoint}_endpoint_auth_signing_alg_values_supported"]
+        assert "RS256" in algorithms and "ES256" in algorithms
+        assert not {"none", "HS256"} & set(algorithms)
     assert body["response_types_supported"] == []
     assert "authorization_endpoint" not in body
     assert "hello:read" in body["scopes_supported"]

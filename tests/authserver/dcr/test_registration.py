@@ -13,11 +13,6 @@ URL = "/oauth2/v1/clients"
 SERVICE = {"client_name": "Billing", "grant_types": ["client_credentials"], "scope": "hello:read clients:register"}
 
 
-@pytest.fixture
-def initial_token() -> str:
-    return AdminApiToken.issue("registration")[1]
-
-
 def register(client, initial_token, body=None, scheme="Bearer"):
     return client.post(
         URL,

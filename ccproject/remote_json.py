@@ -1,0 +1,140 @@
+"""Bounded HTTP GETs of JSON documents (issuer discovery, key sets, a client's `jwks_uri`), for every app."""
+
+import ipaddress
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+
+class FetchError(Exception):
+    """The document could not be fetched or is not a JSON object; the message is safe to log."""
+
+
+@dataclass(frozen=True)
+class JSONDocument:
+    data: dict
+    max_age: int | None  # from `Cache-Control: max-age`, when the server sent one
+
+
+def parse_max_age(cache_control: str) -> int | None:
+    """The `max-age` directive of a `Cache-Control` header (RFC 9111 §5.2.2.1), if any."""
+    for directive in cache_control.split(","):
+        name, _, value = directive.strip().partition("=")
+        if name.lower() == "max-age":
+            try:
+                return max(0, int(value.strip('"')))
+            except ValueError:
+                return None
+    return None
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_secure_url(url: str) -> bool:
+    """https, or plain http to a loopback host or under DEBUG (keys fetched in clear text can be swapped)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or parts.scheme not in ("https", "http"):
+        return False
+    return parts.scheme == "https" or is_loopback(host) or bool(settings.DEBUG)
+
+
+def _strict_json_object(pairs: list) -> dict:
+    # Duplicate names make a document ambiguous (RFC 8259 §4): refuse rather than guess.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate name")
+    return result
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+# One decoder for the process: `json.loads` with hooks builds a new one per call, which
+# costs more than decoding a token's header and claims (it runs on every new token).
+_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
+
+
+def loads(raw: bytes | str):
+    """Strict JSON: no duplicate names, no NaN or Infinity; bytes as `json.loads` reads them."""
+    if isinstance(raw, bytes | bytearray):
+        raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
+    elif raw.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)
+    return _STRICT_DECODER.decode(raw)
+
+
+def total_timeout(timeout) -> float:
+    """The whole exchange's budget: connect plus read timeout (`timeout` may be one number)."""
+    return float(sum(timeout)) if isinstance(timeout, tuple | list) else 2.0 * float(timeout)
+
+
+def read_body(response: requests.Response, url: str, limit: int, timeout) -> bytearray:
+    """The body, within `limit` bytes and the total timeout.
+
+    requests' read timeout bounds each read, not the whole: a server dribbling a byte at a
+    time could hold the request forever. `read1` returns whatever has arrived, so the
+    deadline is checked at least once per read timeout.
+    """
+    budget = total_timeout(timeout)
+    deadline = time.monotonic() + budget
+    body = bytearray()
+    while chunk := response.raw.read1(65536, decode_content=True):
+        body.extend(chunk)
+        if len(body) > limit:
+            raise FetchError(f"{url} answered more than {limit} bytes")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{url} answered too slowly (over {budget:g} s)")
+    return body
+
+
+def fetch_json(url: str, *, timeout, max_bytes: int, session: requests.Session | None = None) -> JSONDocument:
+    """GET `url` within `timeout` (requests' form) and `max_bytes`; raise `FetchError` on anything but a JSON object.
+
+    Redirects are not followed: a key set moved elsewhere is not trusted by accident.
+    """
+    if not is_secure_url(url):
+        raise FetchError(f"{url} is refused: https is required outside loopback and DEBUG")
+    limit = max_bytes
+    http = session or requests
+    try:
+        with http.get(
+            url,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+            stream=True,
+            allow_redirects=False,
+        ) as response:
+            if response.status_code != 200:
+                raise FetchError(f"{url} answered HTTP {response.status_code}")
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchError(f"{url} answered more than {limit} bytes")
+            body = read_body(response, url, limit, timeout)
+            max_age = parse_max_age(response.headers.get("Cache-Control", ""))
+    except requests.RequestException as exc:
+        raise FetchError(f"{url} could not be reached: {type(exc).__name__}") from exc
+    try:
+        data = loads(bytes(body))
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise FetchError(f"{url} answered something that is not JSON") from exc
+    if not isinstance(data, dict):
+        raise FetchError(f"{url} answered JSON that is not an object")
+    return JSONDocument(data=data, max_age=max_age)
