@@ -13,7 +13,9 @@ from .exceptions import (
     MalformedRequest,
     ServiceUnavailable,
     TokenError,
+    render_challenge,
 )
+from .permissions import view_scopes
 from .principal import ValidatedToken
 from .validation import validate_token
 
@@ -126,4 +128,12 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         return credentials
 
     def authenticate_header(self, request) -> str:
-        return f'{self.keyword} realm="{self.www_authenticate_realm}"'
+        """The 401 challenge: the realm, the `scope` the view needs (RFC 6750 §3) and `resource_metadata`."""
+        return render_challenge(self.keyword, {"realm": self.www_authenticate_realm, **challenge_scope(request)})
+
+
+def challenge_scope(request) -> dict[str, str]:
+    """`{"scope": ...}` naming what the request's view requires, or `{}` when it names nothing."""
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    scopes = view_scopes(request, view)
+    return {"scope": " ".join(sorted(scopes))} if scopes else {}

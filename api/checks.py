@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
+from oauth2_provider.oauth2_validators import is_valid_resource_uri
 
 from .conf import DEFAULTS, ISSUER_OPTIONS, SUPPORTED_ALGORITHMS, api_settings
 from .remote import is_secure_url
@@ -132,6 +133,20 @@ def _check_numbers() -> list:
     return errors
 
 
+def _check_resource(resource) -> list:
+    # RFC 8707 §2: absolute, no fragment (django-oauth-toolkit's rule, which also refuses userinfo).
+    if is_valid_resource_uri(resource) and urlsplit(resource).scheme in ("http", "https"):
+        return []
+    return [
+        Error(
+            f"API_AUTH['RESOURCE'] {resource!r} is not an absolute http(s) URL without fragment or userinfo.",
+            hint="Set RESOURCE (or API_URL) in the environment to the API's public base URL, "
+            "e.g. https://api.example.com.",
+            id="api.E010",
+        )
+    ]
+
+
 @register(Tags.security, Tags.compatibility)
 def check_api_settings(app_configs=None, **kwargs) -> list:
     """Report missing, insecure or inconsistent resource-server settings."""
@@ -168,6 +183,7 @@ def check_api_settings(app_configs=None, **kwargs) -> list:
     for issuer, options in issuers.items():
         errors += _check_issuer(issuer, options)
     errors += _check_numbers()
+    errors += _check_resource(api_settings.RESOURCE)
     alias = api_settings.CACHE_ALIAS
     if alias not in settings.CACHES:
         errors.append(

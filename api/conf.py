@@ -12,6 +12,14 @@ DEFAULTS = {
     "ISSUER": "http://127.0.0.1:8000/oauth2/default",
     # The `aud` value a token must carry (a string, or a list of which the token needs one).
     "AUDIENCE": "api://default",
+    # The API's resource identifier (RFC 8707 §2, RFC 9728 §2): its public base URL. A token
+    # audienced to it is accepted as well as one for AUDIENCE; its metadata is published at
+    # /.well-known/oauth-protected-resource (RFC 9728 §3.1). Never derived from a request.
+    "RESOURCE": "http://127.0.0.1:8000",
+    # The human-readable `resource_name` of the metadata, and its `resource_documentation`
+    # (default: this API's Swagger UI under RESOURCE's origin).
+    "RESOURCE_NAME": "ccproject API",
+    "RESOURCE_DOCUMENTATION": None,
     # Skip discovery and fetch the key set of ISSUER from here.
     "JWKS_URI": None,
     # The issuer's token endpoint, for clients (the CLI, Swagger UI's Authorize, registration's

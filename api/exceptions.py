@@ -2,6 +2,8 @@
 
 from rest_framework import exceptions, status
 
+from .resource import challenge_params
+
 
 class TokenError(Exception):
     """A token that cannot be accepted; `description` is safe to show the client."""
@@ -28,15 +30,32 @@ class KeysUnavailable(Exception):
         self.retry_after = retry_after
 
 
+def render_challenge(scheme: str, params: dict) -> str:
+    """A `WWW-Authenticate` challenge (RFC 9110 §11.6.1) with the auth-params every one of ours carries.
+
+    `params` come first in their order, then `resource_metadata` (RFC 9728 §5.1) unless given.
+    """
+    params = {**params, **{k: v for k, v in challenge_params().items() if k not in params}}
+    return f"{scheme} " + ", ".join(f'{k}="{_quote(v)}"' for k, v in params.items())
+
+
 class BearerError(exceptions.APIException):
-    """An RFC 6750 error: the status, the JSON body and the `WWW-Authenticate` challenge agree."""
+    """An RFC 6750 error: the status, the JSON body and the `WWW-Authenticate` challenge agree.
+
+    `challenge` holds the auth-params; the header is rendered when the response is built, so the
+    exception handler can still add to them (a 401's `scope`).
+    """
 
     error_code = "invalid_token"
+    scheme = "Bearer"
 
     def __init__(self, description: str, *, realm: str = "api", extra: dict | None = None):
         super().__init__(detail=description, code=self.error_code)
-        params = {"realm": realm, "error": self.error_code, "error_description": description, **(extra or {})}
-        self.auth_header = "Bearer " + ", ".join(f'{k}="{_quote(v)}"' for k, v in params.items())
+        self.challenge = {"realm": realm, "error": self.error_code, "error_description": description, **(extra or {})}
+
+    @property
+    def auth_header(self) -> str:
+        return render_challenge(self.scheme, self.challenge)
 
 
 class InvalidToken(BearerError):

@@ -7,6 +7,7 @@ from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .authentication import challenge_scope
 from .conf import api_settings
 from .exceptions import BearerError, InsufficientScope, RequestTooLarge
 
@@ -43,6 +44,9 @@ def exception_handler(exc, context):
     elif isinstance(exc, SuspiciousOperation):
         # Too many form fields or files: Django's own refusal, in the contract's shape.
         exc = exceptions.ParseError(str(exc))
+    elif isinstance(exc, BearerError) and exc.status_code == 401 and "scope" not in exc.challenge:
+        # A rejected token: name the scope a new one needs, as the bare 401 does.
+        exc.challenge.update(challenge_scope(context.get("request")))
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -39,7 +39,8 @@ def build_policy(issuer: str, options: Mapping | None = None, *, jwks_uri: str |
 
     return IssuerPolicy(
         issuer=issuer,
-        audiences=_audiences(option("AUDIENCE")),
+        # RFC 8707 §2: a token asked for with `resource` carries this API's identifier as its `aud`.
+        audiences=_audiences(option("AUDIENCE")) | _audiences(api_settings.RESOURCE),
         algorithms=_algorithms(option("ALGORITHMS")),
         jwks_uri=options.get("JWKS_URI", jwks_uri) or None,
         leeway=float(option("LEEWAY")),

@@ -89,3 +89,23 @@ class TokenHasAnyScope(TokenHasScope):
 
     def describe(self, needed: str) -> str:
         return f"one of {needed}"
+
+
+def view_scopes(request, view) -> frozenset[str]:
+    """The scopes `view`'s permissions require for `request`'s method; empty when none names any.
+
+    For a challenge that comes before the permissions run (a 401): it names the `scope` a token
+    needs (RFC 6750 §3), so a client asks for that and not for every scope the API knows.
+    """
+    scopes: set[str] = set()
+    if view is None:
+        return frozenset()
+    for permission in view.get_permissions():
+        get_scopes = getattr(permission, "get_scopes", None)
+        if get_scopes is None:
+            continue
+        try:
+            scopes |= get_scopes(request, view)
+        except ImproperlyConfigured:
+            continue  # Answered as the 500 it is once the permission runs; the challenge names nothing.
+    return frozenset(scopes)

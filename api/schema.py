@@ -6,6 +6,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from .conf import api_settings
 from .discovery import token_endpoint
+from .resource import metadata_url
 
 SCHEME_NAME = "oauth2"
 ERROR_SCHEMA = "OAuthError"
@@ -85,9 +86,12 @@ class OAuthClientCredentialsScheme(OpenApiAuthenticationExtension):
                 "OAuth 2.0 client credentials (RFC 6749 §4.4): the client gets an access token (a JWT) from the "
                 f"issuer {api_settings.ISSUER} and sends it as `Authorization: Bearer <token>`. "
                 "Swagger UI's Authorize posts the client id and secret to the token endpoint from this page: "
-                "open the page on the token endpoint's origin, or let the issuer allow this page's origin (CORS)."
+                "open the page on the token endpoint's origin, or let the issuer allow this page's origin (CORS). "
+                f"Clients discover all of this from the protected resource metadata (RFC 9728) at {metadata_url()}."
             ),
             "flows": {"clientCredentials": {"tokenUrl": token_endpoint(), "scopes": {}}},
+            # RFC 9728 §5.1's `resource_metadata`, for tools that read the schema rather than a 401.
+            "x-resource-metadata": metadata_url(),
         }
 
     def get_security_requirement(self, auto_schema) -> dict:

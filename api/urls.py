@@ -1,7 +1,18 @@
-"""URLs of the resource server."""
+"""URLs of the resource server: the hello endpoint and its protected resource metadata (RFC 9728 §3.1)."""
 
 from django.urls import path
 
+from .resource import WELL_KNOWN
+from .resource_metadata import ProtectedResourceMetadataView
 from .views import HelloView
 
-urlpatterns = [path("", HelloView.as_view(), name="hello")]
+urlpatterns = [
+    path("", HelloView.as_view(), name="hello"),
+    path(WELL_KNOWN.lstrip("/"), ProtectedResourceMetadataView.as_view(), name="resource-metadata"),
+    # The path-aware form, for a RESOURCE with a path: `/.well-known/oauth-protected-resource/{path}`.
+    path(
+        WELL_KNOWN.lstrip("/") + "/<path:resource_path_suffix>",
+        ProtectedResourceMetadataView.as_view(),
+        name="resource-metadata-path",
+    ),
+]

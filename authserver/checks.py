@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, Warning, register
 from oauth2_provider.dcr import AllowAllDCRPermission
+from oauth2_provider.oauth2_validators import is_valid_resource_uri
 from oauth2_provider.settings import oauth2_settings
 
 from .conf import authserver_setting
@@ -29,6 +30,15 @@ def check_authserver(app_configs=None, **kwargs) -> list:
                 "Dynamic client registration is open to anyone (AllowAllDCRPermission).",
                 hint="Use authserver.dcr.permissions.InitialAccessTokenPermission, or set DCR_ENABLED to False.",
                 id="authserver.E002",
+            )
+        )
+    bad = [uri for uri in authserver_setting("RESOURCES") if not is_valid_resource_uri(uri)]
+    if bad:
+        problems.append(
+            Error(
+                f"AUTHSERVER['RESOURCES'] holds what is not a resource indicator: {', '.join(map(repr, bad))}.",
+                hint="Absolute URIs without a fragment or userinfo (RFC 8707 §2), e.g. https://api.example.com.",
+                id="authserver.E003",
             )
         )
     if authserver_setting("ALLOW_INSECURE_HTTP") and not settings.DEBUG:

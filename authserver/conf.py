@@ -8,6 +8,9 @@ ISSUER_META_KEY = "authserver.issuer"
 DEFAULTS = {
     "BASE_URL": "",
     "AUDIENCE": "api://default",
+    # The resources (RFC 8707 §2) a token request may name with `resource`; the token's `aud` is
+    # then the resources named instead of AUDIENCE. Any other is `invalid_target`.
+    "RESOURCES": [],
     "SCOPES": {"hello:read": "Call the hello endpoint"},
     "DEFAULT_SCOPES": ["hello:read"],
     "SERVER_IDS": ["default"],

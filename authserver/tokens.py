@@ -10,14 +10,18 @@ from .conf import ISSUER_META_KEY, authserver_setting
 from .keys import ensure_signing_key, load_private_key
 
 
-def build_claims(*, issuer: str, client_id: str, scopes: list[str], now: int | None = None) -> dict:
+def build_claims(
+    *, issuer: str, client_id: str, scopes: list[str], resources: list[str] | None = None, now: int | None = None
+) -> dict:
     """The claims of an Okta access token (`ver`, `cid`, `scp`) plus RFC 9068 §2.2's."""
     issued_at = int(time.time()) if now is None else now
     return {
         "ver": 1,
         "jti": "AT." + secrets.token_urlsafe(32),
         "iss": issuer,
-        "aud": authserver_setting("AUDIENCE"),
+        "aud": (resources[0] if len(resources) == 1 else list(resources))
+        if resources
+        else authserver_setting("AUDIENCE"),
         "iat": issued_at,
         "exp": issued_at + oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
         "cid": client_id,
@@ -26,6 +30,13 @@ def build_claims(*, issuer: str, client_id: str, scopes: list[str], now: int | N
         "client_id": client_id,
         "scope": " ".join(scopes),
     }
+
+
+def audience(resources: list[str] | None) -> str | list[str]:
+    """The resources asked for (RFC 8707 §2; one is a string, RFC 7519 §4.1.3), else `AUDIENCE`."""
+    if not resources:
+        return authserver_setting("AUDIENCE")
+    return resources[0] if len(resources) == 1 else list(resources)
 
 
 def sign(claims: dict) -> str:
@@ -42,5 +53,7 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
         issuer=request.headers[ISSUER_META_KEY],
         client_id=request.client.client_id,
         scopes=request.scopes,
+        # Validated by `resource_indicators.validate_resources` before any token is made.
+        resources=getattr(request, "resources", None),
     )
     return sign(claims)

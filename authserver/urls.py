@@ -7,6 +7,7 @@ from . import views
 urlpatterns = [
     path("", include("authserver.apps_api.urls")),
     path("", include("authserver.dcr.urls")),
+    path("oauth2/<slug:server_id>/v1/authorize", views.AuthorizeView.as_view(), name="authserver-authorize"),
     path("oauth2/<slug:server_id>/v1/token", views.TokenView.as_view(), name="authserver-token"),
     path("oauth2/<slug:server_id>/v1/introspect", views.IntrospectView.as_view(), name="authserver-introspect"),
     path("oauth2/<slug:server_id>/v1/revoke", views.RevokeView.as_view(), name="authserver-revoke"),

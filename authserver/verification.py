@@ -35,7 +35,8 @@ def verify_own_token(token: str, issuer: str) -> dict | None:
             public_key,
             algorithms=[key.algorithm],
             issuer=issuer,
-            audience=authserver_setting("AUDIENCE"),
+            # Whatever this server audiences its tokens to: AUDIENCE, or a resource (RFC 8707).
+            audience=[authserver_setting("AUDIENCE"), *authserver_setting("RESOURCES")],
             options={"require": ["exp", "iat", "jti", "iss", "aud"]},
         )
     except (jwt.PyJWTError, ValueError, TypeError):

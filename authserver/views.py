@@ -86,6 +86,27 @@ class IntrospectView(OAuthEndpointMixin, IntrospectionEndpoint):
     """
 
 
+@method_decorator(csrf_exempt, name="dispatch")  # It changes nothing; a form POST gets the same error.
+class AuthorizeView(AuthorizationServerMixin, View):
+    """`{issuer}/v1/authorize`, where Okta has it: no response type is supported, so every request is refused.
+
+    No client here has a redirect URI, so the error is shown rather than redirected (RFC 6749
+    §4.1.2.1). Published because clients that read RFC 8414 metadata (the MCP SDKs among them)
+    insist on an `authorization_endpoint` even for the client credentials grant.
+    """
+
+    def get(self, request, server_id: str):
+        self.issuer(request, server_id)
+        response = oauth_error(
+            "unsupported_response_type",
+            "This server issues tokens by the client credentials grant only: POST to its token endpoint.",
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    post = get
+
+
 class KeysView(AuthorizationServerMixin, View):
     """`GET {issuer}/v1/keys`: the public signing keys, cacheable for `JWKS_MAX_AGE` seconds."""
 
@@ -103,6 +124,7 @@ class MetadataView(AuthorizationServerMixin, View):
         issuer = self.issuer(request, server_id)
         metadata = {
             "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/v1/authorize",
             "token_endpoint": f"{issuer}/v1/token",
             "jwks_uri": f"{issuer}/v1/keys",
             "introspection_endpoint": f"{issuer}/v1/introspect",

@@ -196,9 +196,14 @@ SPECTACULAR_SETTINGS = {
 
 # --- The resource server (the `api` app); every knob is documented in api/conf.py. ---
 ISSUER = env.str("ISSUER", default=EMBEDDED_ISSUER)
+# Where clients reach the API (the CLI calls it), and the API's resource identifier (RFC 8707):
+# its public base URL unless set, never derived from a request's Host header.
+API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")
+RESOURCE = env.str("RESOURCE", default="") or API_URL.rstrip("/")
 API_AUTH = {
     "ISSUER": ISSUER,
     "AUDIENCE": env.str("AUDIENCE", default="api://default"),
+    "RESOURCE": RESOURCE,
     "JWKS_URI": env.str("JWKS_URI", default="") or None,
     "TOKEN_ENDPOINT": env.str("TOKEN_ENDPOINT", default="") or None,
     "HELLO_SCOPE": env.str("HELLO_SCOPE", default="hello:read"),
@@ -211,7 +216,6 @@ TOKEN_AUDIENCE = env.str("TOKEN_AUDIENCE", default="")
 TOKEN_RESOURCE = env.list("TOKEN_RESOURCE", default=[])
 TEST_CLIENT_ID = env.str("TEST_CLIENT_ID", default="")
 TEST_CLIENT_SECRET = env.str("TEST_CLIENT_SECRET", default="")
-API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")
 
 # --- The identity provider's admin API (the registration app). ---
 ORG_URL = env.str("ORG_URL", default="http://127.0.0.1:8000")
@@ -259,6 +263,8 @@ AUTHSERVER = {
     # Empty: derive the issuer from the request's host, so any port works.
     "BASE_URL": env.str("AUTHSERVER_BASE_URL", default=""),
     "AUDIENCE": env.str("AUTHSERVER_AUDIENCE", default="api://default"),
+    # What a token request may ask for with `resource` (RFC 8707): this project's API, and more.
+    "RESOURCES": env.list("AUTHSERVER_RESOURCES", default=[RESOURCE]),
     # Secret-bearing endpoints accept plain http from loopback only, unless this is true.
     "ALLOW_INSECURE_HTTP": env.bool("AUTHSERVER_ALLOW_INSECURE_HTTP", default=False),
     # The algorithm of keys made by `rotate_signing_key` and the first key: RS256 or ES256.
@@ -275,8 +281,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_GENERATOR": "authserver.tokens.generate_access_token",
     "OAUTH2_VALIDATOR_CLASS": "authserver.validators.ClientCredentialsValidator",
     # oauthlib's server with the client credentials grant only (plus introspection and
-    # revocation of access tokens): any other grant_type is unsupported_grant_type.
-    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
+    # revocation of access tokens), taught RFC 8707's `resource`: any other grant_type is
+    # unsupported_grant_type.
+    "OAUTH2_SERVER_CLASS": "authserver.resource_indicators.ResourceIndicatorServer",
     "CLIENT_SECRET_HASHER": "ccp_sha256",
     # The admin never shows a client secret (see authserver/admin.py).
     "APPLICATION_ADMIN_CLASS": "authserver.admin.ClientAdmin",

@@ -17,6 +17,7 @@ URL_LINES = {
     "ISSUER": "{base}/oauth2/default",
     "ORG_URL": "{base}",
     "API_URL": "{base}/",
+    "RESOURCE": "{base}",
 }
 
 

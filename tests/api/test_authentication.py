@@ -6,6 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from conftest import ISSUER
+from tests.support.challenges import RESOURCE_METADATA, bearer_params
 
 
 def get(api_client, token: str | None = None, header: str | None = None):
@@ -24,7 +25,10 @@ def test_valid_token_gets_hello_world(api_client, make_token, issuer_http):
 def test_no_credentials_is_a_bare_challenge(api_client):
     response = get(api_client)
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    # No error code (RFC 6750 §3.1); the scope the view needs and the metadata (RFC 9728 §5.1).
+    assert response["WWW-Authenticate"] == (
+        f'Bearer realm="api", scope="hello:read", resource_metadata="{RESOURCE_METADATA}"'
+    )
     assert response.json()["error"] == "unauthorized"
     assert "Bearer" in response.json()["error_description"]
 
@@ -32,7 +36,7 @@ def test_no_credentials_is_a_bare_challenge(api_client):
 def test_other_scheme_is_treated_as_no_bearer_credentials(api_client):
     response = get(api_client, header="Basic dXNlcjpwYXNz")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert bearer_params(response) == {"realm": "api", "scope": "hello:read", "resource_metadata": RESOURCE_METADATA}
 
 
 def test_scheme_is_case_insensitive(api_client, make_token, issuer_http):
@@ -110,7 +114,8 @@ def test_missing_scope_is_insufficient_scope(api_client, make_token, issuer_http
     }
     assert response["WWW-Authenticate"] == (
         'Bearer realm="api", error="insufficient_scope", '
-        'error_description="The access token lacks a scope this request needs: hello:read.", scope="hello:read"'
+        'error_description="The access token lacks a scope this request needs: hello:read.", scope="hello:read", '
+        f'resource_metadata="{RESOURCE_METADATA}"'
     )
 
 

@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from conftest import AUDIENCE, ISSUER, KID, b64url, claims_at, public_jwk, raw_token
+from tests.support.challenges import RESOURCE_METADATA, parse_challenge
 
 EVIL = "https://evil.test"
 
@@ -283,10 +284,17 @@ CASES = {
 
 def challenge_matches(response, case: Case) -> bool:
     header = response.get("WWW-Authenticate")
+    if header is None:
+        return False
+    scheme, params = parse_challenge(header)
+    # Every challenge names the metadata (RFC 9728 §5.1); a 401 also the scope a token needs.
+    if scheme != "Bearer" or params.get("realm") != "api" or params.get("resource_metadata") != RESOURCE_METADATA:
+        return False
+    if case.status in (401, 403) and params.get("scope") != "hello:read":
+        return False
     if case.error == BARE:
-        return header == 'Bearer realm="api"'
-    prefix = f'Bearer realm="api", error="{case.error}", error_description="'
-    return header is not None and header.startswith(prefix)
+        return "error" not in params
+    return params.get("error") == case.error and bool(params.get("error_description"))
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -56,7 +56,8 @@ def test_issuer_options_fall_back_to_top_level_settings(settings):
     policies = trusted_issuers()
     assert policies[ISSUER].leeway == 1
     assert policies[OTHER].leeway == 5
-    assert policies[OTHER].audiences == {"api://default"}
+    # Every issuer's tokens may also be audienced to the API's resource identifier (RFC 8707).
+    assert policies[OTHER].audiences == {"api://default", "http://127.0.0.1:8000"}
 
 
 def test_hmac_and_none_never_enter_a_policy(settings):

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from api.permissions import TokenHasAnyScope, TokenHasScope
 from api.principal import ClientPrincipal, ValidatedToken
 from conftest import KID, claims_at, raw_token
+from tests.support.challenges import RESOURCE_METADATA, bearer_params
 
 
 class AllOfView(APIView):
@@ -80,8 +81,10 @@ def assert_insufficient(response, scopes: str, needed: str | None = None):
     # The body names the scopes as the challenge does, and says them in words.
     assert body["scope"] == scopes
     assert body["error_description"].endswith(f": {needed or scopes}.")
-    assert response["WWW-Authenticate"].startswith('Bearer realm="api", error="insufficient_scope"')
-    assert response["WWW-Authenticate"].endswith(f'scope="{scopes}"')
+    params = bearer_params(response)
+    assert params["error"] == "insufficient_scope"
+    assert params["scope"] == scopes
+    assert params["resource_metadata"] == RESOURCE_METADATA
 
 
 def test_all_of_needs_every_scope(call):
@@ -119,7 +122,11 @@ def test_a_method_without_scopes_is_a_configuration_error(call):
 def test_unauthenticated_is_401_not_403(api_client):
     response = api_client.get("/all/")
     assert response.status_code == 401
-    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert bearer_params(response) == {
+        "realm": "api",
+        "scope": "orders:audit orders:read",
+        "resource_metadata": RESOURCE_METADATA,
+    }
 
 
 def test_hello_scope_is_configurable(settings, api_client, rsa_key, clock):

@@ -30,6 +30,7 @@ def test_creates_everything_and_writes_env(tmp_path, settings):
         "DEFAULT_SCOPE",
         "ORG_URL",
         "API_URL",
+        "RESOURCE",
         "TEST_CLIENT_ID",
         "TEST_CLIENT_SECRET",
         "TOKEN",
@@ -104,6 +105,7 @@ def test_base_url_sets_the_urls_written(tmp_path, settings):
     assert values["ISSUER"] == "http://127.0.0.1:8765/oauth2/default"
     assert values["ORG_URL"] == "http://127.0.0.1:8765"
     assert values["API_URL"] == "http://127.0.0.1:8765/"
+    assert values["RESOURCE"] == "http://127.0.0.1:8765"
     assert Client.objects.filter(client_id=values["TEST_CLIENT_ID"]).exists()
 
 

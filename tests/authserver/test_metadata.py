@@ -49,8 +49,20 @@ def test_discovery_lists_only_what_is_supported(client):
         assert "RS256" in algorithms and "ES256" in algorithms
         assert not {"none", "HS256"} & set(algorithms)
     assert body["response_types_supported"] == []
-    assert "authorization_endpoint" not in body
+    assert body["authorization_endpoint"] == "http://testserver/oauth2/default/v1/authorize"
     assert "hello:read" in body["scopes_supported"]
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_authorization_endpoint_supports_no_response_type(client, method):
+    # Published for clients that require the member; RFC 6749 §4.1.2.1: shown, never redirected.
+    response = getattr(client, method)(
+        "/oauth2/default/v1/authorize?response_type=code&client_id=x&redirect_uri=https://evil.test/"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_response_type"
+    assert "Location" not in response
+    assert client.get("/oauth2/other/v1/authorize").status_code == 404
 
 
 def test_registration_endpoint_absent_when_dcr_is_off(client, settings):

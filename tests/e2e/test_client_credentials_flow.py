@@ -7,6 +7,7 @@ import requests
 from django.core.management import CommandError, call_command
 
 from authserver.clients import create_service_client
+from tests.support.challenges import RESOURCE_METADATA
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +58,9 @@ def test_tampered_token_is_rejected(issuer, live_server):
 def test_no_token_is_401_with_challenge(live_server):
     response = requests.get(live_server.url, timeout=10)
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response.headers["WWW-Authenticate"] == (
+        f'Bearer realm="api", scope="hello:read", resource_metadata="{RESOURCE_METADATA}"'
+    )
 
 
 def test_wrong_secret_is_invalid_client(issuer):

@@ -7,6 +7,7 @@ from django.db import OperationalError
 from rest_framework.test import APIClient
 
 from registration.models import RegisteredClient
+from tests.support.challenges import RESOURCE_METADATA, bearer_params
 
 from .conftest import CSRF, ORG, okta_app, okta_error, provider_calls
 
@@ -55,7 +56,11 @@ class TestRegister:
     def test_no_credentials_is_401_with_a_bearer_challenge(self, api_client, okta_http):
         response = post_register(api_client)
         assert_error(response, 401, "unauthorized")
-        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        assert bearer_params(response) == {
+            "realm": "api",
+            "scope": "clients:register",
+            "resource_metadata": RESOURCE_METADATA,
+        }
         assert response["Cache-Control"] == "no-store"
 
     def test_token_without_the_scope_is_403_insufficient_scope(self, bearer, okta_http):

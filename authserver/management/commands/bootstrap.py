@@ -22,10 +22,11 @@ class Command(ProjectCommand):
     help = (
         "Prepare the embedded authorization server (idempotent): create the signing key, a test "
         "client with the default scope and an admin API token, and write TEST_CLIENT_ID, "
-        "TEST_CLIENT_SECRET, TOKEN, ISSUER, ORG_URL, API_URL and DEFAULT_SCOPE into .env where they are "
-        "not set yet. With --base-url it moves the URL lines it wrote itself to that base URL and says so. "
-        "With an ISSUER that is not this server it creates no client or token and writes only API_URL and "
-        "DEFAULT_SCOPE. Never changes a line you wrote, and never prints a secret (they go to .env, chmod 600)."
+        "TEST_CLIENT_SECRET, TOKEN, ISSUER, ORG_URL, API_URL, RESOURCE and DEFAULT_SCOPE into .env where "
+        "they are not set yet. With --base-url it moves the URL lines it wrote itself to that base URL and says "
+        "so. With an ISSUER that is not this server it creates no client or token and writes only API_URL, "
+        "RESOURCE and DEFAULT_SCOPE. Never changes a line you wrote, and never prints a secret (they go to .env, "
+        "chmod 600)."
     )
 
     def add_arguments(self, parser):
@@ -37,8 +38,8 @@ class Command(ProjectCommand):
         parser.add_argument(
             "--base-url",
             default=None,
-            help="Where this server will listen, e.g. http://127.0.0.1:8000: sets the ISSUER, ORG_URL and "
-            "API_URL written to .env (default: the current settings).",
+            help="Where this server will listen, e.g. http://127.0.0.1:8000: sets the ISSUER, ORG_URL, "
+            "API_URL and RESOURCE written to .env (default: the current settings).",
         )
 
     @transaction.atomic
@@ -53,9 +54,15 @@ class Command(ProjectCommand):
         urls = (
             url_values(base)
             if base
-            else {"ISSUER": settings.ISSUER, "ORG_URL": settings.ORG_URL, "API_URL": settings.API_URL}
+            else {
+                "ISSUER": settings.ISSUER,
+                "ORG_URL": settings.ORG_URL,
+                "API_URL": settings.API_URL,
+                "RESOURCE": settings.RESOURCE,
+            }
         )
-        defaults = {"DEFAULT_SCOPE": settings.DEFAULT_SCOPE, "API_URL": urls["API_URL"]}
+        # RESOURCE: the API's identifier (RFC 8707), which clients ask the issuer for.
+        defaults = {"DEFAULT_SCOPE": settings.DEFAULT_SCOPE, "API_URL": urls["API_URL"], "RESOURCE": urls["RESOURCE"]}
         if embedded:
             defaults.update(ISSUER=urls["ISSUER"], ORG_URL=urls["ORG_URL"])
             defaults.update(self._ensure_test_client())
