@@ -173,6 +173,8 @@ def test_an_external_issuer_gets_no_embedded_client_token_or_urls(tmp_path, sett
         "TEST_CLIENT_SECRET": "okta-secret",
         "DEFAULT_SCOPE": "hello:read",
         "API_URL": "http://127.0.0.1:8000/",
+        # The API's own identifier, whoever issues its tokens (RFC 8707).
+        "RESOURCE": "http://127.0.0.1:8000",
     }
 
 
