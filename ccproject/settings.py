@@ -310,9 +310,28 @@ OAUTH2_PROVIDER = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Tokens and secrets sent in a URL's query are refused, but the URL is logged first: every
+    # handler redacts them (ccproject/redaction.py); gunicorn's logs do the same (deploy/gunicorn.conf.py).
+    "filters": {"redact_query": {"()": "ccproject.redaction.RedactQueryFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Django's own format for runserver's request lines, kept.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_query"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_query"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # oauthlib logs request bodies (client secrets) at DEBUG: never below INFO.
-    "loggers": {"oauthlib": {"level": "INFO"}, "oauth2_provider": {"level": "INFO"}},
+    "loggers": {
+        # oauthlib logs request bodies (client secrets) at DEBUG: never below INFO.
+        "oauthlib": {"level": "INFO"},
+        "oauth2_provider": {"level": "INFO"},
+        # runserver's request lines.
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

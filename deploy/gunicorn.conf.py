@@ -45,11 +45,13 @@ limit_request_field_size = 8192 + 64
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # Logs go to stdout/stderr for the process supervisor. The access log format holds no
-# headers, so tokens never reach it (query strings carry none: tokens are header-only).
+# headers, so bearer tokens never reach it; a token or secret a client puts in the query (which
+# the service refuses) is redacted from both logs by the logger class, whatever the format.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+logger_class = "ccproject.redaction.GunicornLogger"
 
 # Each worker builds its own in-process key cache after fork; nothing to share before it.
 preload_app = False
