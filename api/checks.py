@@ -10,6 +10,8 @@ from oauth2_provider.oauth2_validators import is_valid_resource_uri
 from .conf import DEFAULTS, ISSUER_OPTIONS, SUPPORTED_ALGORITHMS, api_settings
 from .remote import is_secure_url
 
+# Above this many seconds between two looks at the shared key set, a pulled key lingers too long.
+MAX_RECHECK_INTERVAL = 60
 LOCAL_CACHES = ("django.core.cache.backends.locmem.LocMemCache", "django.core.cache.backends.dummy.DummyCache")
 
 
@@ -120,6 +122,16 @@ def _check_numbers() -> list:
                 "API_AUTH['HTTP_TIMEOUT'] must be a positive number or a (connect, read) pair.",
                 hint="The default is (3.05, 5.0); never None.",
                 id="api.E006",
+            )
+        )
+    recheck = api_settings.JWKS_RECHECK_INTERVAL
+    if not errors and recheck > MAX_RECHECK_INTERVAL:
+        errors.append(
+            Warning(
+                f"API_AUTH['JWKS_RECHECK_INTERVAL'] is {recheck} s: a refreshed key set (a compromised key "
+                "pulled) reaches the workers only that long after.",
+                hint=f"Keep it at {MAX_RECHECK_INTERVAL} s or less; it costs one cache read per worker per interval.",
+                id="api.W003",
             )
         )
     if isinstance(api_settings.LEEWAY, int | float) and api_settings.LEEWAY > 300:

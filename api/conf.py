@@ -49,7 +49,8 @@ DEFAULTS = {
     "JWKS_REFRESH_COOLDOWN": 30,
     # While the issuer is unreachable, known keys keep serving for this long after their last fetch.
     "JWKS_MAX_STALENESS": 86400,
-    # While another worker refreshes a stale key set, look at the shared cache at most this often.
+    # Each worker looks at the shared key set this often (one cache read per interval, never per
+    # request), so a key set refreshed anywhere (a pulled key removed) reaches it within this many seconds.
     "JWKS_RECHECK_INTERVAL": 5,
     # With no key at all, wait this long for the worker that is fetching before answering 503.
     "JWKS_COLD_START_WAIT": 5.0,

@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import math
+import secrets
 import time
 from dataclasses import dataclass, field
 
@@ -14,6 +15,7 @@ from .exceptions import KeysUnavailable, TokenError
 from .keys import ParsedKeySet, VerificationKey, parse_jwks
 from .remote import FetchError, fetch_json
 from .sharedcache import SharedCache
+from .token_cache import get_token_cache
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +34,9 @@ class Snapshot:
     fresh_until: float = -math.inf
     jwks_uri: str | None = None
     ignored: tuple[str, ...] = ()
+    # Which shared document this is: a random id per fetch, so two fetches never look alike
+    # (None: a document shared without one; "": nothing installed yet).
+    version: str | None = ""
 
 
 def clamp_ttl(max_age: int | None) -> float:
@@ -43,11 +48,16 @@ def clamp_ttl(max_age: int | None) -> float:
 class KeySet:
     """The signing keys of one issuer.
 
-    Level one is `Snapshot`, this process's parsed keys: while fresh, `get_key` is a clock
-    read and a dict lookup. Level two is the JWKS document in the Django cache `CACHE_ALIAS`,
-    shared by every worker and host. Fetches from the issuer are single-flight cluster-wide:
-    a worker fetches only after winning the current cooldown window's slot (an atomic
-    `cache.add`), so the issuer sees at most one request per window whatever the traffic.
+    Level one is `Snapshot`, this process's parsed keys: between two looks at the shared
+    level, `get_key` is a clock read and a dict lookup. Level two is the JWKS document in the
+    Django cache `CACHE_ALIAS`, shared by every worker and host. Each worker looks at it once
+    per `JWKS_RECHECK_INTERVAL` (one cache read, on the first request after the interval, never
+    on every request) and adopts whatever document it holds, so a key set that any worker or
+    `manage.py jwks refresh` fetched, a pulled key removed, reaches every worker within the
+    interval; the verified tokens of a removed key are dropped with it. Fetches from the
+    issuer are single-flight cluster-wide: a worker fetches only after winning the current
+    cooldown window's slot (an atomic `cache.add`), so the issuer sees at most one request per
+    window whatever the traffic.
     Time comes from `timer` and waiting from `sleep`, so tests inject both.
     """
 
@@ -87,7 +97,7 @@ class KeySet:
     def _revalidate(self, now: float) -> None:
         snapshot = self._adopt_shared(now)
         if now < snapshot.fresh_until:
-            self._check_at = snapshot.fresh_until
+            self._schedule(now)
             return
         if not self._refresh(now) and not self._usable(self._snapshot, now):
             self._wait_for_peer()
@@ -97,11 +107,19 @@ class KeySet:
             raise KeysUnavailable(
                 "The issuer's signing keys are unavailable; try again later.", retry_after=self.retry_after(now)
             )
-        if now < snapshot.fresh_until:
-            self._check_at = snapshot.fresh_until
-        else:  # stale: another worker is refreshing, or the issuer is down; look again soon
-            limit = snapshot.fetched_at + api_settings.JWKS_MAX_STALENESS
-            self._check_at = min(now + api_settings.JWKS_RECHECK_INTERVAL, limit)
+        self._schedule(now)
+
+    def _schedule(self, now: float) -> None:
+        """Look at the shared level again after `JWKS_RECHECK_INTERVAL`, or when the keys go stale or unusable."""
+        snapshot = self._snapshot
+        # Fresh: until the soft expiry. Stale (another worker is refreshing, or the issuer is
+        # down): until the staleness limit, when the keys stop serving.
+        until = (
+            snapshot.fresh_until
+            if now < snapshot.fresh_until
+            else snapshot.fetched_at + api_settings.JWKS_MAX_STALENESS
+        )
+        self._check_at = min(now + api_settings.JWKS_RECHECK_INTERVAL, until)
 
     def _usable(self, snapshot: Snapshot, now: float) -> bool:
         return now < snapshot.fetched_at + api_settings.JWKS_MAX_STALENESS
@@ -135,14 +153,18 @@ class KeySet:
     # -- the shared level -----------------------------------------------------------------
 
     def _adopt_shared(self, now: float) -> Snapshot:
-        """Install the shared document if it is newer than ours; the current snapshot either way."""
+        """Install the shared document if it is not the one we hold; the current snapshot either way.
+
+        Another one, not only a newer one: the shared cache is the cluster's truth, and the
+        clocks of the hosts that stamp `fetched_at` may disagree by more than a refresh apart.
+        """
         entry = self.shared.get(self.cache_key)
         if (
             isinstance(entry, dict)
             and entry.get("issuer") == self.issuer
             and isinstance(entry.get("fetched_at"), int | float)
             and isinstance(entry.get("fresh_until"), int | float)
-            and entry["fetched_at"] > self._snapshot.fetched_at
+            and entry.get("version") != self._snapshot.version
         ):
             parsed = parse_jwks(entry.get("jwks"))
             if parsed.keys:
@@ -150,15 +172,22 @@ class KeySet:
         return self._snapshot
 
     def _install(self, entry: dict, parsed: ParsedKeySet) -> None:
+        previous = self._snapshot
         self._snapshot = Snapshot(
             keys=parsed.keys,
             fetched_at=float(entry["fetched_at"]),
             fresh_until=float(entry["fresh_until"]),
             jwks_uri=entry.get("jwks_uri"),
             ignored=parsed.ignored,
+            version=entry.get("version"),
         )
-        self._check_at = self._snapshot.fresh_until
+        self._schedule(self.timer())
         self._misses = {}
+        removed = {id(key) for kid, key in previous.keys.items() if not same_key(key, parsed.keys.get(kid))}
+        if removed:
+            # A key the issuer no longer publishes (retired, or pulled as compromised): the tokens
+            # it verified leave the verified-token cache now, not at their next use.
+            get_token_cache().retire(lambda signer: id(signer[1]) not in removed)
 
     def _window(self, now: float) -> int:
         return int(now // max(api_settings.JWKS_REFRESH_COOLDOWN, 1))
@@ -241,6 +270,7 @@ class KeySet:
             "jwks": document.data,
             "fetched_at": now,
             "fresh_until": now + ttl,
+            "version": secrets.token_hex(8),
         }
         self.shared.set(self.cache_key, entry, timeout=ttl + api_settings.JWKS_MAX_STALENESS)
         self.shared.delete(self.cache_key + ":failure")
@@ -300,6 +330,11 @@ class KeySet:
             "ignored": list(snapshot.ignored),
             "last_failure": failure if isinstance(failure, dict) else None,
         }
+
+
+def same_key(key: VerificationKey, other: VerificationKey | None) -> bool:
+    """Whether `other` is `key`: the same object, or the same public key bound to the same algorithm."""
+    return other is key or (other is not None and other.algorithm == key.algorithm and other.key == key.key)
 
 
 _key_sets: dict[tuple[str, str | None], KeySet] = {}

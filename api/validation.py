@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .exceptions import TokenError
 from .issuers import IssuerPolicy, trusted_issuers
-from .jwks import get_key_set
+from .jwks import get_key_set, same_key
 from .keys import KID, VerificationKey
 from .principal import ValidatedToken
 from .remote import loads
@@ -213,7 +213,7 @@ def _is_published(signer: tuple[IssuerPolicy, VerificationKey]) -> bool:
         current = _key_set_of(policy).get_key(key.kid)
     except TokenError:  # retired: the cached token goes, and a full check answers for it
         return False
-    return current is key or (current.algorithm == key.algorithm and current.key == key.key)
+    return same_key(key, current)
 
 
 def deadline_of(validated: ValidatedToken, policy: IssuerPolicy) -> float:

@@ -128,6 +128,29 @@ def rotate_signing_key(
     return new_key, replaced
 
 
+@transaction.atomic
+def replace_compromised_keys(algorithm: str | None = None, now: datetime | None = None) -> tuple[SigningKey, list[str]]:
+    """A new key signs now; every other key is unpublished at once and its private key erased.
+
+    For a signing key that leaked. Tokens it signed stop verifying wherever the JWKS is read
+    again (resource servers that cache it keep them until they refresh). Every key, not only
+    the signing one: they are kept side by side, so what exposed one exposed all. Returns the
+    new key and the retired kids.
+    """
+    now = now or timezone.now()
+    others = SigningKey.objects.select_for_update().filter(retired_at__isnull=True)
+    kids = list(others.values_list("kid", flat=True))
+    new_key = create_signing_key(algorithm)
+    new_key.activates_at = now
+    new_key.save(update_fields=["activates_at"])
+    SigningKey.objects.filter(kid__in=kids).update(
+        retired_at=now, private_key_pem="", deactivated_at=now, publish_until=now
+    )
+    # This process's parsed copies go too (workers never sign with a retired key again: see current_signing_key).
+    load_private_key.cache_clear()
+    return new_key, kids
+
+
 def retire_expired_keys(now: datetime | None = None) -> list[str]:
     """Retire rotated-out keys whose every token has expired: unpublished, private key destroyed.
 

@@ -207,6 +207,8 @@ API_AUTH = {
     "JWKS_URI": env.str("JWKS_URI", default="") or None,
     "TOKEN_ENDPOINT": env.str("TOKEN_ENDPOINT", default="") or None,
     "HELLO_SCOPE": env.str("HELLO_SCOPE", default="hello:read"),
+    # How often each worker rereads the shared key set: a refresh reaches every worker within it.
+    "JWKS_RECHECK_INTERVAL": env.float("JWKS_RECHECK_INTERVAL", default=5.0),
 }
 
 # --- The command-line client (`manage.py call_api`, the seed's test.js). ---

@@ -41,6 +41,9 @@ def test_the_test_settings_pass(settings):
         ({"ISSUERS": ["not", "a", "dict"]}, "api.E009"),
         ({"ISSUERS": {OK_ISSUER: {"ALGORITHMS": ["HS512"]}}}, "api.E004"),
         ({"LEEWAY": 3600}, "api.W002"),
+        ({"JWKS_RECHECK_INTERVAL": 0}, "api.E006"),
+        ({"JWKS_RECHECK_INTERVAL": "5"}, "api.E006"),
+        ({"JWKS_RECHECK_INTERVAL": 300}, "api.W003"),
     ],
 )
 def test_each_misconfiguration_is_reported(settings, api_auth, expected):

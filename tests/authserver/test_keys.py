@@ -15,6 +15,7 @@ from authserver.keys import (
     ensure_signing_key,
     key_state,
     published_jwks,
+    replace_compromised_keys,
     retire_expired_keys,
     rotate_signing_key,
     token_lifetime_bound,
@@ -152,3 +153,43 @@ def test_command_exits_3_naming_a_bad_setting(settings):
     with pytest.raises(CommandError, match="Unsupported signing algorithm") as info:
         run()
     assert info.value.returncode == 3 and "AUTHSERVER_SIGNING_ALGORITHM" in str(info.value)
+
+
+def test_a_compromised_key_is_pulled_at_once_with_every_other_key(client, oauth_client):
+    old = ensure_signing_key()
+    leaked = request_token(client, basic("test-client", SECRET)).json()["access_token"]
+    _, _ = rotate_signing_key()  # a rotation under way: its next key sits beside the old one
+    before = {key.kid for key in SigningKey.objects.all()}
+    new, pulled = replace_compromised_keys()
+    assert set(pulled) == before
+    assert kids() == [new.kid]  # only the new key is published, at once
+    assert current_signing_key().kid == new.kid  # and it signs now
+    for key in SigningKey.objects.exclude(kid=new.kid):
+        assert (key.private_key_pem, key_state(key)) == ("", "retired")
+    token = request_token(client, basic("test-client", SECRET)).json()["access_token"]
+    assert jwt.get_unverified_header(token)["kid"] == new.kid
+    introspected = client.post(
+        "/oauth2/default/v1/introspect", {"token": leaked}, HTTP_AUTHORIZATION=basic("test-client", SECRET)
+    )
+    assert introspected.json() == {"active": False}
+    assert old.kid not in [key["kid"] for key in client.get("/oauth2/default/v1/keys").json()["keys"]]
+
+
+def test_command_compromised_reports_what_it_pulled():
+    old = ensure_signing_key()
+    result = json.loads(run("--compromised", "--json"))
+    assert result["rotated"] is True
+    assert result["retired"] == [old.kid]
+    assert result["signing_kid"] == result["next_kid"] != old.kid
+    assert [key["kid"] for key in result["published"]] == [result["next_kid"]]
+    output = run("--compromised")
+    assert f"Retired {result['next_kid']} at once" in output
+    assert "manage.py jwks refresh" in output
+
+
+@pytest.mark.parametrize("other", ["--immediately", "--retire-only"])
+def test_command_compromised_is_one_mode_alone(other):
+    ensure_signing_key()
+    with pytest.raises(CommandError, match="not allowed with"):
+        run("--compromised", other)
+    assert SigningKey.objects.count() == 1

@@ -44,6 +44,7 @@ class Deployment:
         database_url: str | None = None,
         settings_module: str = "ccproject.settings",
         env: dict[str, str] | None = None,
+        gunicorn_args: tuple[str, ...] = (),
     ):
         self.dir = directory
         self.port = free_port()
@@ -54,6 +55,8 @@ class Deployment:
         self.database_url = database_url or f"sqlite:///{self.db}"
         self.settings_module = settings_module
         self.extra_env = env or {}
+        # Command-line options that override deploy/gunicorn.conf.py (e.g. an access log format).
+        self.gunicorn_args = gunicorn_args
         self.log = directory / "gunicorn.log"
         self.workers, self.threads = workers, threads
         self.process: subprocess.Popen | None = None
@@ -111,7 +114,15 @@ class Deployment:
         """Run gunicorn until `ready_path` (default: the issuer's key set) answers without a 5xx."""
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "ccproject.wsgi"],
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "deploy/gunicorn.conf.py",
+                    *self.gunicorn_args,
+                    "ccproject.wsgi",
+                ],
                 cwd=ROOT,
                 env=self.environment(production=True),
                 stdout=log,

@@ -1,4 +1,4 @@
-"""`manage.py rotate_signing_key`: a new key signs; old keys stay published until their tokens expire."""
+"""`manage.py rotate_signing_key`: a new key signs; old keys stay published until their tokens expire, or go at once."""
 
 from api.management.base import ConfigurationError, ProjectCommand
 from authserver.keys import (
@@ -6,6 +6,7 @@ from authserver.keys import (
     current_signing_key,
     key_state,
     published_keys,
+    replace_compromised_keys,
     retire_expired_keys,
     rotate_signing_key,
 )
@@ -32,10 +33,11 @@ class Command(ProjectCommand):
     help = (
         "Rotate the embedded server's signing key: publish a new key at once and make it sign every "
         "token from KEY_PREPUBLISH_SECONDS (60 s) later, so resource servers can fetch it before they "
-        "see it (--immediately: sign now, for a compromised key). The previous keys stay in the JWKS "
+        "see it (--immediately: sign now). The previous keys stay in the JWKS "
         "until every token they signed has expired (the token lifetime plus KEY_RETIREMENT_LEEWAY); "
         "then they are retired (unpublished, private key destroyed) on every run and on every JWKS "
-        "request. With --json it prints {rotated, signing_kid, next_kid, replaced, retired, published}."
+        "request. --compromised: the new key signs now and every other key is retired at once. "
+        "With --json it prints {rotated, signing_kid, next_kid, replaced, retired, published}."
     )
 
     def add_arguments(self, parser):
@@ -45,25 +47,37 @@ class Command(ProjectCommand):
             default=None,
             help="Algorithm of the new key (default: AUTHSERVER_SIGNING_ALGORITHM, RS256).",
         )
-        parser.add_argument(
+        # One way of rotating at a time.
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
             "--immediately",
             action="store_true",
             help="The new key signs at once (resource servers may refuse its tokens until their cooldown ends).",
         )
-        parser.add_argument(
+        mode.add_argument(
+            "--compromised",
+            action="store_true",
+            help="A key leaked: the new key signs now, every other key leaves the JWKS at once and its "
+            "private key is erased (their tokens stop verifying; then run `manage.py jwks refresh`).",
+        )
+        mode.add_argument(
             "--retire-only",
             action="store_true",
             help="Do not rotate: only retire the keys whose tokens have all expired, and list the rest.",
         )
 
-    def handle(self, *args, algorithm: str | None, immediately: bool, retire_only: bool, **options):
+    def handle(self, *args, algorithm: str | None, immediately: bool, compromised: bool, retire_only: bool, **options):
         self.progress("Retiring the keys whose tokens have all expired ...")
         retired = retire_expired_keys()
         new_key, replaced = None, []
         if not retire_only:
             self.progress(f"Generating a new {algorithm or 'signing'} key ...")
             try:
-                new_key, replaced = rotate_signing_key(algorithm, prepublish=0 if immediately else None)
+                if compromised:
+                    new_key, pulled = replace_compromised_keys(algorithm)
+                    retired += pulled
+                else:
+                    new_key, replaced = rotate_signing_key(algorithm, prepublish=0 if immediately else None)
             except ValueError as exc:  # only a wrong setting reaches here: --algorithm is checked by argparse
                 raise ConfigurationError(str(exc), setting="AUTHSERVER_SIGNING_ALGORITHM") from exc
         published = published_keys()
@@ -83,7 +97,14 @@ class Command(ProjectCommand):
                     f"signs from {new_key.activates_at.isoformat()}."
                 )
             )
-        lines += [f"Retired {kid}: every token it signed has expired." for kid in retired]
+        if compromised:
+            lines += [f"Retired {kid} at once: unpublished, private key erased." for kid in retired]
+            lines.append(
+                "Resource servers keep the old key set until they read it again: run `manage.py jwks refresh` "
+                "where the API runs (its workers adopt it within API_AUTH JWKS_RECHECK_INTERVAL)."
+            )
+        else:
+            lines += [f"Retired {kid}: every token it signed has expired." for kid in retired]
         for key in published:
             line = f"{key_state(key):<12} {key.kid} ({key.algorithm})"
             if key.publish_until:
