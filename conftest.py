@@ -176,11 +176,11 @@ def claims_at(now: float, **claims) -> dict:
 @pytest.fixture(scope="session", autouse=True)
 def secret_watch():
     """Fail the run if any in-process log record held a client secret or a signed token."""
-    import authserver.clients
+    import authserver.service_clients
 
     watch = SecretWatch()
-    generate = authserver.clients.generate_client_secret
-    authserver.clients.generate_client_secret = watch.recording(generate)
+    generate = authserver.service_clients.generate_client_secret
+    authserver.service_clients.generate_client_secret = watch.recording(generate)
     root = logging.getLogger()
     root.addHandler(watch)
     try:
@@ -188,7 +188,7 @@ def secret_watch():
     finally:
         still_watching = watch in root.handlers
         root.removeHandler(watch)
-        authserver.clients.generate_client_secret = generate
+        authserver.service_clients.generate_client_secret = generate
     assert still_watching, "logging was reconfigured during the run: the secret watch saw only part of it"
     assert not watch.leaks, watch.report()
 

@@ -5,7 +5,6 @@ import requests
 from ccproject.remote_json import (  # noqa: F401 (the API's names for the shared fetcher)
     FetchError,
     JSONDocument,
-    is_loopback,
     is_secure_url,
     loads,
     parse_max_age,

@@ -10,9 +10,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .clients import ClientMetadataError, clean_scopes
 from .keys import key_state, published_keys
 from .models import AdminApiToken, Client, RevokedToken, SigningKey
+from .service_clients import ClientMetadataError, clean_client_scopes
 
 
 class ClientForm(forms.ModelForm):
@@ -22,7 +22,7 @@ class ClientForm(forms.ModelForm):
 
     def clean_allowed_scopes(self) -> str:
         try:
-            return " ".join(clean_scopes(self.cleaned_data["allowed_scopes"], "allowed scopes"))
+            return " ".join(clean_client_scopes(self.cleaned_data["allowed_scopes"], "allowed scopes"))
         except ClientMetadataError as exc:
             raise forms.ValidationError(exc.causes) from exc
 

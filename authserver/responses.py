@@ -4,6 +4,8 @@ import json
 
 from django.http import HttpResponse, JsonResponse
 
+from ccproject.http import no_store
+
 # RFC 6749 §5.2 and RFC 7009 §2.2.1 error codes, described when oauthlib leaves the description empty.
 DESCRIPTIONS = {
     "invalid_request": "The request is missing a parameter, repeats one, or is otherwise malformed.",
@@ -16,10 +18,6 @@ DESCRIPTIONS = {
     "server_error": "The server could not complete the request.",
     "temporarily_unavailable": "The server is temporarily unavailable; retry later.",
 }
-
-
-def oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": error, "error_description": description}, status=status)
 
 
 def finalize(response: HttpResponse, realm: str) -> HttpResponse:
@@ -41,6 +39,4 @@ def finalize(response: HttpResponse, realm: str) -> HttpResponse:
         # can use (oauthlib's `Bearer` challenge belongs to resource servers, not here).
         response["WWW-Authenticate"] = f'Basic realm="{realm}"'
     # RFC 6749 §5.1, RFC 7662 §2.2, RFC 7009: no cache may keep tokens or their state.
-    response["Cache-Control"] = "no-store"
-    response["Pragma"] = "no-cache"
-    return response
+    return no_store(response)

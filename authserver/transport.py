@@ -1,6 +1,6 @@
 """Transport policy for secret-bearing endpoints: TLS, or the loopback interface only."""
 
-import ipaddress
+from ccproject.loopback import is_loopback_host
 
 from .conf import authserver_setting
 
@@ -22,13 +22,6 @@ FORWARDING_HEADERS = (
 )
 
 
-def is_loopback_address(address: str) -> bool:
-    try:
-        return ipaddress.ip_address(address.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def carries_forwarding_evidence(request) -> bool:
     return any(request.META.get(header) for header in FORWARDING_HEADERS)
 
@@ -47,4 +40,4 @@ def transport_is_acceptable(request) -> bool:
         return True
     if carries_forwarding_evidence(request):
         return False
-    return is_loopback_address(request.META.get("REMOTE_ADDR", ""))
+    return is_loopback_host(request.META.get("REMOTE_ADDR", ""))

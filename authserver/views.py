@@ -10,9 +10,11 @@ from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 
+from ccproject.http import error_response, no_store
+
 from .conf import ISSUER_META_KEY, authserver_setting, base_url_from_request, issuer_from_request
 from .keys import published_jwks
-from .responses import finalize, oauth_error
+from .responses import finalize
 from .transport import transport_is_acceptable
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -33,7 +35,7 @@ class OAuthEndpointMixin(AuthorizationServerMixin):
     def post(self, request, *args, server_id: str, **kwargs):
         issuer = self.issuer(request, server_id)
         if not transport_is_acceptable(request):
-            response = oauth_error(
+            response = error_response(
                 "invalid_request", "HTTPS is required: credentials must not cross a network in clear."
             )
         else:
@@ -97,12 +99,12 @@ class AuthorizeView(AuthorizationServerMixin, View):
 
     def get(self, request, server_id: str):
         self.issuer(request, server_id)
-        response = oauth_error(
-            "unsupported_response_type",
-            "This server issues tokens by the client credentials grant only: POST to its token endpoint.",
+        return no_store(
+            error_response(
+                "unsupported_response_type",
+                "This server issues tokens by the client credentials grant only: POST to its token endpoint.",
+            )
         )
-        response["Cache-Control"] = "no-store"
-        return response
 
     post = get
 

@@ -1,6 +1,5 @@
 """Bounded HTTP GETs of JSON documents (issuer discovery, key sets, a client's `jwks_uri`), for every app."""
 
-import ipaddress
 import json
 import time
 from dataclasses import dataclass
@@ -8,6 +7,8 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+
+from .loopback import is_loopback_host
 
 
 class FetchError(Exception):
@@ -32,17 +33,6 @@ def parse_max_age(cache_control: str) -> int | None:
     return None
 
 
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def is_secure_url(url: str) -> bool:
     """https, or plain http to a loopback host or under DEBUG (keys fetched in clear text can be swapped)."""
     try:
@@ -52,7 +42,7 @@ def is_secure_url(url: str) -> bool:
         return False
     if not host or parts.scheme not in ("https", "http"):
         return False
-    return parts.scheme == "https" or is_loopback(host) or bool(settings.DEBUG)
+    return parts.scheme == "https" or is_loopback_host(host) or bool(settings.DEBUG)
 
 
 def _strict_json_object(pairs: list) -> dict:

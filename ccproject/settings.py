@@ -281,7 +281,7 @@ AUTHSERVER = {
 OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("ACCESS_TOKEN_LIFETIME", default=3600),
     "ACCESS_TOKEN_GENERATOR": "authserver.tokens.generate_access_token",
-    "OAUTH2_VALIDATOR_CLASS": "authserver.validators.ClientCredentialsValidator",
+    "OAUTH2_VALIDATOR_CLASS": "authserver.oauth2_validator.ClientCredentialsValidator",
     # oauthlib's server with the client credentials grant only (plus introspection and
     # revocation of access tokens), taught RFC 8707's `resource`: any other grant_type is
     # unsupported_grant_type.

@@ -1,21 +1,14 @@
 """System checks for client registration (`registration.E001`...)."""
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from ccproject.loopback import is_loopback_url
+
 from .conf import provider_configs, registration_settings
-
-
-def _is_loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").strip("[]")
-    try:
-        return host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 @register()
@@ -50,7 +43,7 @@ def check_providers(app_configs=None, **kwargs) -> list:
         )
     errors.extend(check_provider_matches_issuer())
     org_url = str(getattr(settings, "ORG_URL", ""))
-    if not settings.DEBUG and org_url.startswith("http://") and not _is_loopback(org_url):
+    if not settings.DEBUG and org_url.startswith("http://") and not is_loopback_url(org_url):
         errors.append(
             Warning(
                 "ORG_URL is plain http: the provider's API token would cross the network in clear.",
@@ -90,8 +83,8 @@ def check_provider_matches_issuer() -> list:
     issuers = [issuer for issuer in issuers if issuer]
     if not url or not issuers or any(_origin(issuer) == _origin(url) for issuer in issuers):
         return []
-    local_provider = _is_loopback(url)
-    if local_provider == any(_is_loopback(issuer) for issuer in issuers):
+    local_provider = is_loopback_url(url)
+    if local_provider == any(is_loopback_url(issuer) for issuer in issuers):
         return []
     return [
         Warning(

@@ -10,7 +10,7 @@ import base64
 import json
 from functools import lru_cache
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography import fernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
@@ -43,8 +43,8 @@ def key_secrets() -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def cipher() -> MultiFernet:
-    return MultiFernet([Fernet(derive_key(secret)) for secret in key_secrets()])
+def cipher() -> fernet.MultiFernet:
+    return fernet.MultiFernet([fernet.Fernet(derive_key(secret)) for secret in key_secrets()])
 
 
 def reset_cipher() -> None:
@@ -58,7 +58,7 @@ def encrypt_json(value: dict) -> str:
 def decrypt_json(token: str) -> dict:
     try:
         return json.loads(cipher().decrypt(token.encode()))
-    except (InvalidToken, ValueError) as exc:
+    except (fernet.InvalidToken, ValueError) as exc:
         raise DecryptionError(
             "A stored provider credential cannot be decrypted: was an old key dropped from "
             "REGISTRATION['ENCRYPTION_KEYS'] (or SECRET_KEY changed without SECRET_KEY_FALLBACKS)?"
@@ -69,5 +69,5 @@ def rotate(token: str) -> str:
     """The same plaintext encrypted under the first (current) key."""
     try:
         return cipher().rotate(token.encode()).decode()
-    except InvalidToken as exc:
+    except fernet.InvalidToken as exc:
         raise DecryptionError("A stored provider credential cannot be decrypted with any configured key.") from exc

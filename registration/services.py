@@ -8,12 +8,13 @@ Lifecycle changes reach the provider first; the row follows only when the provid
 
 import hashlib
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, transaction
+
+from ccproject.scopes import ScopeError, clean_scopes
 
 from .conf import registration_settings
 from .crypto import DecryptionError, decrypt_json, encrypt_json
@@ -32,9 +33,6 @@ from .reconcile import remove_unseen
 
 logger = logging.getLogger("registration")
 Status = RegisteredClient.Status
-
-# RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 
 
 @dataclass(frozen=True)
@@ -67,18 +65,12 @@ def clean_label(label: str) -> str:
     return label
 
 
-def clean_scopes(scopes: Sequence[str]) -> list[str]:
-    if isinstance(scopes, str):
-        scopes = scopes.split()
-    cleaned = list(dict.fromkeys(scopes or []))
-    if not cleaned:
-        raise InvalidRegistration("scopes: at least one scope is required.")
-    if len(cleaned) > registration_settings.MAX_SCOPES:
-        raise InvalidRegistration(f"scopes: at most {registration_settings.MAX_SCOPES} distinct scopes.")
-    bad = [scope for scope in cleaned if not isinstance(scope, str) or not SCOPE_TOKEN.fullmatch(scope)]
-    if bad:
-        raise InvalidRegistration(f"scopes: {bad[0]!r} is not a valid scope name (RFC 6749 §3.3).")
-    return cleaned
+def registrable_scopes(scopes: Sequence[str]) -> list[str]:
+    """Scopes by the project's rule (`ccproject.scopes`), at most `MAX_SCOPES`; raises `InvalidRegistration`."""
+    try:
+        return clean_scopes(scopes, max_count=registration_settings.MAX_SCOPES)
+    except ScopeError as exc:
+        raise InvalidRegistration(str(exc)) from exc
 
 
 def _digest(*parts: str) -> str:
@@ -105,7 +97,7 @@ def register_client(
     `IdempotencyConflict`, a `ProviderError` (no active row is left) or `DatabaseFailure`
     (the client was removed at the provider again).
     """
-    label, scopes = clean_label(label), clean_scopes(scopes)
+    label, scopes = clean_label(label), registrable_scopes(scopes)
     alias = provider or registration_settings.PROVIDER
     backend = get_provider(alias)
     key_hash = fingerprint = None

@@ -12,6 +12,7 @@ from api.authentication import OAuthClientCredentialsAuthentication
 from api.conf import api_settings
 from api.exceptions import InsufficientScope
 from api.principal import ValidatedToken
+from ccproject.http import no_store
 
 from .api_errors import to_api_exception
 from .conf import registration_settings
@@ -104,9 +105,7 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         # The body carries a client secret: no cache may keep it (RFC 9111 §5.2.2.5).
-        response["Cache-Control"] = "no-store"
-        response["Pragma"] = "no-cache"
-        return response
+        return no_store(response)
 
 
 class ClientPagination(PageNumberPagination):

@@ -2,7 +2,7 @@
 
 import logging
 
-from authserver.clients import generate_client_secret
+from authserver.service_clients import generate_client_secret
 from tests.support.secret_watch import SecretWatch
 
 
@@ -26,7 +26,7 @@ def test_a_signed_token_in_a_record_is_a_leak(make_token):
 
 
 def test_the_session_watch_records_the_secrets_the_server_creates(secret_watch, db):
-    from authserver.clients import create_service_client
+    from authserver.service_clients import create_service_client
 
     _, secret = create_service_client(label="watched", scopes=["hello:read"])
     assert secret in secret_watch.secrets

@@ -8,7 +8,6 @@ A secret is shown once, in the answer that created it.
 
 from django.http import HttpResponse, JsonResponse
 
-from ..clients import generate_client_secret
 from ..conf import base_url_from_request
 from ..credentials import (
     CredentialError,
@@ -22,9 +21,10 @@ from ..credentials import (
     set_secret_status,
 )
 from ..models import STATUS_ACTIVE, STATUS_INACTIVE, ClientKey, ClientSecret
+from ..service_clients import generate_client_secret
 from .errors import NotFound, ValidationFailed
+from .new_application import parse_json_object
 from .representation import key_json, secret_json
-from .validation import parse_json_object
 from .views import OktaApiView
 
 STATUSES = (STATUS_ACTIVE, STATUS_INACTIVE)

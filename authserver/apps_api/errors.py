@@ -47,7 +47,7 @@ class MalformedBody(OktaError):
     summary = "The request body was not well-formed."
 
 
-class InvalidToken(OktaError):
+class InvalidApiToken(OktaError):
     status_code = 401
     error_code = "E0000011"
     summary = "Invalid token provided"

@@ -6,14 +6,16 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from ..clients import create_service_client
+from ccproject.http import no_store
+
 from ..conf import base_url_from_request
 from ..models import Client
+from ..service_clients import create_service_client
 from .authentication import authenticate_admin
 from .errors import DeleteActiveApp, MethodNotAllowed, NotFound, OktaError, ValidationFailed
 from .listing import page
+from .new_application import clean_application, parse_json_object
 from .representation import application_json
-from .validation import clean_application, parse_json_object
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # Header-authenticated API: no cookies, no CSRF exposure.
@@ -29,8 +31,7 @@ class OktaApiView(View):
         except OktaError as exc:
             response = exc.response()
         # Application objects may carry a client secret; nothing here belongs in a cache.
-        response["Cache-Control"] = "no-store"
-        return response
+        return no_store(response)
 
     def get_client(self, app_id: str) -> Client:
         client = Client.objects.filter(app_id=app_id).first()

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
-from ..clients import ClientMetadataError, clean_auth_method, clean_key_source, clean_scopes
 from ..models import STATUS_ACTIVE, Client
+from ..service_clients import ClientMetadataError, clean_auth_method, clean_client_scopes, clean_key_source
 
 # Metadata that would need a capability this server does not have.
 UNSUPPORTED = ("id_token_encrypted_response_alg", "request_object_signing_alg")
@@ -40,7 +40,7 @@ def clean_metadata(data: dict) -> Metadata:
     causes += [f"{field}: not supported by this server." for field in UNSUPPORTED if field in data]
     scopes, method, jwks, jwks_uri = [], "", None, ""
     try:
-        scopes = clean_scopes(data.get("scope"), "scope")
+        scopes = clean_client_scopes(data.get("scope"), "scope")
     except ClientMetadataError as exc:
         causes += exc.causes
     try:

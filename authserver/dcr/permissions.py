@@ -2,17 +2,12 @@
 
 from django.http import JsonResponse
 
+from ccproject.http import error_response
+
 from ..models import AdminApiToken
 from ..transport import transport_is_acceptable
 
 MAX_TOKEN_LENGTH = 512
-
-
-def error_response(error: str, description: str, status: int = 400, challenge: str | None = None) -> JsonResponse:
-    response = JsonResponse({"error": error, "error_description": description}, status=status)
-    if challenge:
-        response["WWW-Authenticate"] = challenge
-    return response
 
 
 def initial_access_denial(request) -> JsonResponse | None:

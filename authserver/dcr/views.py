@@ -18,30 +18,21 @@ from oauth2_provider.views.dynamic_client_registration import (
     DynamicClientRegistrationView,
 )
 
-from ..clients import ClientMetadataError
+from ccproject.http import error_response, no_store
+
 from ..credentials import check_secret, replace_keys, set_initial_secret
+from ..json_body import json_object_body
 from ..models import Client
+from ..service_clients import ClientMetadataError
 from ..transport import transport_is_acceptable
 from .metadata import Metadata, clean_metadata, registration_json
-from .permissions import error_response, initial_access_denial
-
-MAX_BODY_BYTES = 64 * 1024
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # The bodies carry client secrets and registration access tokens (RFC 7591 §3.2.1).
-    response["Cache-Control"] = "no-store"
-    response["Pragma"] = "no-cache"
-    return response
+from .permissions import initial_access_denial
 
 
 def _parse(request) -> dict | JsonResponse:
     """The JSON object body, or the `invalid_client_metadata` response."""
-    try:
-        data = json.loads(request.body) if len(request.body) <= MAX_BODY_BYTES else None
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
+    data = json_object_body(request)
+    if data is None:
         return error_response("invalid_client_metadata", "The body must be a JSON object.")
     return data
 
@@ -91,13 +82,13 @@ class ClientRegistrationView(DynamicClientRegistrationView):
     def post(self, request, *args, **kwargs):
         denial = initial_access_denial(request)
         if denial:
-            return _no_store(denial)
+            return no_store(denial)
         metadata = _validated(request)
         if isinstance(metadata, JsonResponse):
-            return _no_store(metadata)
+            return no_store(metadata)
         with transaction.atomic():
             response = _completed(super().post(request, *args, **kwargs), metadata)
-        return _no_store(response)
+        return no_store(response)
 
 
 # Overriding dispatch drops the parent's csrf_exempt; restore it: callers authenticate by a
@@ -108,8 +99,8 @@ class ClientConfigurationView(DynamicClientRegistrationManagementView):
 
     def dispatch(self, request, *args, **kwargs):
         if not transport_is_acceptable(request):
-            return _no_store(error_response("invalid_request", "HTTPS is required."))
-        return _no_store(super().dispatch(request, *args, **kwargs))
+            return no_store(error_response("invalid_request", "HTTPS is required."))
+        return no_store(super().dispatch(request, *args, **kwargs))
 
     def get(self, request, client_id: str, *args, **kwargs):
         return _completed(super().get(request, client_id, *args, **kwargs))

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ccproject.loopback import is_loopback_host, is_loopback_url
+
 MARKER = "# Written by `manage.py bootstrap`."
 
 # The lines derived from the base URL the server listens on (`--base-url`), as templates.
@@ -23,25 +25,17 @@ URL_LINES = {
 
 def is_local_host(host: str) -> bool:
     """Loopback, `localhost`, or an unspecified address a development server binds (0.0.0.0, ::)."""
-    host = host.strip("[]")
-    if host == "localhost":
+    if is_loopback_host(host):
         return True
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host.strip("[]")).is_unspecified
     except ValueError:
         return False
-    return address.is_loopback or address.is_unspecified
 
 
 def is_embedded_issuer(issuer: str) -> bool:
     """Whether an issuer looks like this project's own server: loopback, `/oauth2/{id}`."""
-    parts = urlsplit(issuer)
-    host = (parts.hostname or "").strip("[]")
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    return loopback and "/oauth2/" in parts.path
+    return is_loopback_url(issuer) and "/oauth2/" in urlsplit(issuer).path
 
 
 def url_values(base: str) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 The machine-readable `error` is the one the HTTP API answers (`registration.api_errors`), so a
 script sees the same code from `register_client --json` as from `POST /register/`. The exit status
-follows `api.management.base`: the provider refused the request → 1, a setting is missing or
+follows `ccproject.commands`: the provider refused the request → 1, a setting is missing or
 wrong (our credentials at the provider, the provider alias, the encryption keys) → 3, the provider
 is unreachable, slow, failing or rate-limited → 4.
 """
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.core.exceptions import ImproperlyConfigured
 
-from api.management.base import (
+from ccproject.commands import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_UNAVAILABLE,

@@ -4,8 +4,8 @@ import base64
 
 import pytest
 
-from authserver.clients import create_service_client
 from authserver.models import Client
+from authserver.service_clients import create_service_client
 from tests.support.assertions import rsa_private_key
 
 SECRET = "s3cret-" + "x" * 40

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from authserver.clients import create_service_client
 from authserver.keys import ensure_signing_key, rotate_signing_key
 from authserver.models import AdminApiToken, Client, RevokedToken, SigningKey
+from authserver.service_clients import create_service_client
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from authserver.clients import create_service_client
 from authserver.credentials import clean_public_jwk
 from authserver.models import STATUS_INACTIVE, Client, ClientKey
+from authserver.service_clients import create_service_client
 from tests.api.brokencache import DEAD_CACHES
 from tests.support.assertions import (
     ASSERTION_TYPE,

@@ -3,8 +3,8 @@
 import pytest
 from django.test import Client as DjangoClient
 
-from authserver.clients import create_service_client
 from authserver.models import AdminApiToken
+from authserver.service_clients import create_service_client
 
 from .conftest import basic
 

@@ -5,10 +5,10 @@ import time
 import jwt
 import pytest
 
-from authserver.clients import create_service_client
+from authserver.issued_tokens import prune_revocations
 from authserver.keys import ensure_signing_key, load_private_key
 from authserver.models import Client, RevokedToken
-from authserver.verification import prune_revocations
+from authserver.service_clients import create_service_client
 
 from .conftest import SECRET, basic
 from .test_token_endpoint import request_token

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.conf import settings
 
-from authserver.clients import create_service_client
+from authserver.service_clients import create_service_client
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from authserver.clients import create_service_client
+from authserver.service_clients import create_service_client
 from tests.support.challenges import RESOURCE_METADATA
 
 pytestmark = pytest.mark.e2e

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from api.conf import api_settings
 from api.jwks import KeySet, reset_key_sets
-from authserver.clients import create_service_client
 from authserver.conf import authserver_setting
 from authserver.keys import ensure_signing_key, token_lifetime_bound
 from authserver.models import SigningKey
+from authserver.service_clients import create_service_client
 from tests.support.tokens import client_credentials_token
 
 pytestmark = pytest.mark.e2e

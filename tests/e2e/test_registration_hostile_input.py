@@ -17,10 +17,10 @@ from django.conf import settings
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from authserver.clients import create_service_client
 from authserver.models import Client
+from authserver.service_clients import create_service_client
+from ccproject.scopes import SCOPE_TOKEN
 from registration.models import RegisteredClient
-from registration.services import SCOPE_TOKEN
 from tests.support.tokens import client_credentials_token
 
 from .test_registration_flow import embedded, staff_session  # noqa: F401 (the live server: issuer, API, provider)

@@ -7,8 +7,8 @@ import time
 import jwt
 import pytest
 
-from authserver.clients import create_service_client
 from authserver.keys import current_signing_key, load_private_key
+from authserver.service_clients import create_service_client
 from authserver.tokens import build_claims, sign
 from tests.support.tokens import client_credentials_token
 

@@ -12,8 +12,8 @@ from joserfc import jwt
 from joserfc.errors import BadSignatureError, ExpiredTokenError, InvalidClaimError, UnsupportedAlgorithmError
 from joserfc.jwk import KeySet
 
-from authserver.clients import create_service_client
 from authserver.keys import create_signing_key
+from authserver.service_clients import create_service_client
 from tests.support.tokens import client_credentials_token
 
 pytestmark = pytest.mark.e2e

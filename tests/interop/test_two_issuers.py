@@ -4,8 +4,8 @@ import jwt
 import pytest
 import requests
 
-from authserver.clients import create_service_client
 from authserver.keys import current_signing_key, load_private_key
+from authserver.service_clients import create_service_client
 from tests.support.tokens import client_credentials_token
 
 from .conftest import OIDC_AUDIENCE, OTHER_RESOURCE, TIMEOUT

@@ -7,7 +7,7 @@ import pytest
 import requests
 from django.core.management import CommandError, call_command
 
-from api.management.base import CommandFailed
+from ccproject.commands import CommandFailed
 from registration.models import RegisteredClient
 
 from .conftest import API_TOKEN, ORG, okta_app, okta_error

@@ -2,7 +2,7 @@
 
 `tests/reliability/test_secrets_at_rest.py` scans one complete flow at DEBUG; this watch covers
 every in-process test of the run at the configured level. It records each client secret the
-embedded server generates (`authserver.clients.generate_client_secret`) and every log record that
+embedded server generates (`authserver.service_clients.generate_client_secret`) and every log record that
 reaches the root logger, and at the end of the session reports a record holding such a secret or
 a complete compact JWS (RFC 7515 §7.1: three base64url segments, a JSON header), a presented token
 being the usual way a bearer credential leaks.

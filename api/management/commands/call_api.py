@@ -5,9 +5,9 @@ import json
 import requests
 from django.conf import settings
 
-from api.management.base import CommandFailed, ProjectCommand, Unavailable
-from api.management.client import add_token_arguments, obtain_token
-from api.oauth_client import TIMEOUT
+from api.management.cli_token import add_token_arguments, obtain_token
+from api.token_request import TIMEOUT
+from ccproject.commands import CommandFailed, ProjectCommand, Unavailable
 
 # What to check when the API refuses a token the issuer just gave us.
 API_HINTS = {

@@ -1,7 +1,7 @@
 """`manage.py get_token`: print an access token for curl."""
 
-from api.management.base import ProjectCommand
-from api.management.client import add_token_arguments, obtain_token
+from api.management.cli_token import add_token_arguments, obtain_token
+from ccproject.commands import ProjectCommand
 
 
 class Command(ProjectCommand):

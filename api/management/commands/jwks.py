@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 from api.issuers import trusted_issuers
 from api.jwks import get_key_set
-from api.management.base import EXIT_USAGE, CommandFailed, ConfigurationError, ProjectCommand, Unavailable
 from api.remote import FetchError
+from ccproject.commands import EXIT_USAGE, CommandFailed, ConfigurationError, ProjectCommand, Unavailable
 
 
 def _when(timestamp: float | None) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from api.management.base import ConfigurationError, ProjectCommand
-from authserver.clients import create_service_client
 from authserver.keys import ensure_signing_key
 from authserver.management.envfile import append_env, is_embedded_issuer, read_env_names, rebase_env, url_values
 from authserver.models import AdminApiToken, Client
+from authserver.service_clients import create_service_client
+from ccproject.commands import ConfigurationError, ProjectCommand
 
 __all__ = ["Command", "is_embedded_issuer", "read_env_names"]
 

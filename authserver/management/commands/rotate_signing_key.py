@@ -1,6 +1,5 @@
 """`manage.py rotate_signing_key`: a new key signs; old keys stay published until their tokens expire, or go at once."""
 
-from api.management.base import ConfigurationError, ProjectCommand
 from authserver.keys import (
     ALGORITHMS,
     current_signing_key,
@@ -11,6 +10,7 @@ from authserver.keys import (
     rotate_signing_key,
 )
 from authserver.models import SigningKey
+from ccproject.commands import ConfigurationError, ProjectCommand
 
 
 def _iso(moment) -> str | None:

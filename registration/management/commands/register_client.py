@@ -2,7 +2,7 @@
 
 import getpass
 
-from api.management.base import ProjectCommand
+from ccproject.commands import ProjectCommand
 from registration.conf import registration_settings
 from registration.management.errors import check_provider, registration_errors
 from registration.services import register_client

@@ -1,6 +1,6 @@
 """`manage.py rotate_registration_keys`: re-encrypt stored provider credentials under the current key."""
 
-from api.management.base import ConfigurationError, ProjectCommand
+from ccproject.commands import ConfigurationError, ProjectCommand
 from registration.crypto import DecryptionError, rotate
 from registration.management.errors import registration_errors
 from registration.models import RegisteredClient

@@ -2,7 +2,7 @@
 
 from dataclasses import asdict
 
-from api.management.base import CommandFailed, ProjectCommand
+from ccproject.commands import CommandFailed, ProjectCommand
 from registration.management.errors import check_provider, registration_errors
 from registration.reconcile import sync_clients
 

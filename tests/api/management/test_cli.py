@@ -8,7 +8,7 @@ import requests
 import responses
 from django.core.management import call_command, get_commands, load_command_class
 
-from api.management.base import (
+from ccproject.commands import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_UNAVAILABLE,

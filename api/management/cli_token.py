@@ -6,9 +6,8 @@ from django.conf import settings
 
 from api.conf import api_settings
 from api.discovery import token_endpoint
-from api.oauth_client import OAuthClientError, TokenResponse, fetch_token, require_credentials
-
-from .base import EXIT_CONFIG, CommandFailed, Unavailable
+from api.token_request import OAuthClientError, TokenResponse, fetch_token, require_credentials
+from ccproject.commands import EXIT_CONFIG, CommandFailed, Unavailable
 
 
 def token_endpoint_setting() -> str:

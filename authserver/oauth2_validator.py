@@ -10,7 +10,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from .client_assertions import ASSERTION_TYPE, AssertionRefused, AssertionUnverifiable, verify_client_assertion
 from .conf import ISSUER_META_KEY, authserver_setting
 from .credentials import check_secret
-from .verification import active_claims, prune_revocations, revoke, verify_own_token
+from .issued_tokens import active_claims, prune_revocations, revoke, verify_own_token
 
 MULTIPLE_CREDENTIALS = (
     "Can't supply multiple client credentials: use either the Authorization header "

@@ -1,14 +1,13 @@
 """Validation of an Apps API create request: the article's service-app body and its documented options."""
 
-import json
 from dataclasses import dataclass
 
-from ..clients import ClientMetadataError, clean_auth_method, clean_key_source, clean_scopes
+from ..json_body import json_object_body
+from ..service_clients import ClientMetadataError, clean_auth_method, clean_client_scopes, clean_key_source
 from .errors import MalformedBody, ValidationFailed
 from .representation import APP_NAME, SIGN_ON_MODE
 
 MAX_LABEL_LENGTH = 100
-MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -22,13 +21,8 @@ class NewApplication:
 
 def parse_json_object(request) -> dict:
     """The request's JSON object body; raises `MalformedBody` for anything else."""
-    if len(request.body) > MAX_BODY_BYTES:
-        raise MalformedBody()
-    try:
-        body = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedBody() from exc
-    if not isinstance(body, dict):
+    body = json_object_body(request)
+    if body is None:
         raise MalformedBody()
     return body
 
@@ -93,7 +87,7 @@ def clean_application(body: dict) -> NewApplication:
         if extra:
             causes.append(f"profile: unsupported properties {', '.join(extra)} (only scopes).")
         try:
-            scopes = clean_scopes(profile.get("scopes"), "profile.scopes")
+            scopes = clean_client_scopes(profile.get("scopes"), "profile.scopes")
         except ClientMetadataError as exc:
             causes.extend(exc.causes)
 

@@ -5,6 +5,8 @@ import secrets
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from ccproject.scopes import ScopeError, clean_scopes
+
 from .client_jwks_uri import is_fetchable_uri
 from .conf import authserver_setting
 from .credentials import CredentialError, clean_jwks, set_initial_secret
@@ -26,24 +28,22 @@ def generate_client_secret() -> str:
     return secrets.token_urlsafe(48)
 
 
-def clean_scopes(scopes, field: str = "scopes") -> list[str]:
-    """Scopes as a list (an array or a space-delimited string), each one the server defines.
+def clean_client_scopes(scopes, field: str = "scopes") -> list[str]:
+    """Scopes by the project's rule (`ccproject.scopes`), each one this server defines.
 
     `None` means the server's default scopes. Raises `ClientMetadataError` otherwise.
     """
     if scopes is None:
         return list(authserver_setting("DEFAULT_SCOPES"))
-    if isinstance(scopes, str):
-        scopes = scopes.split()
-    if not isinstance(scopes, list) or not all(isinstance(scope, str) for scope in scopes):
-        raise ClientMetadataError([f"{field}: must be an array of scope names."])
+    try:
+        scopes = clean_scopes(scopes, field=field)
+    except ScopeError as exc:
+        raise ClientMetadataError([str(exc)]) from exc
     known = authserver_setting("SCOPES")
     unknown = [scope for scope in scopes if scope not in known]
     if unknown:
         raise ClientMetadataError([f"{field}: unknown scope {scope!r}." for scope in unknown])
-    if not scopes:
-        raise ClientMetadataError([f"{field}: at least one scope is required."])
-    return list(dict.fromkeys(scopes))
+    return scopes
 
 
 def clean_auth_method(method, field: str = "token_endpoint_auth_method") -> str:
