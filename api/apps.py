@@ -1,6 +1,7 @@
 """App configuration for the resource server."""
 
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class ApiConfig(AppConfig):
@@ -10,6 +11,15 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from . import (  # noqa: F401
             checks,  # registers the system checks
-            conf,  # connects the setting_changed receiver
             schema,  # registers the OpenAPI extension of the authentication class
         )
+        from .conf import api_settings
+        from .issuers import reset_trusted_issuers_on_change
+        from .jwks import reset_key_sets_on_change
+        from .token_cache import reset_token_cache_on_change
+
+        # Each memo is cleared by the receiver beside it, as `reset_hashers` sits beside `get_hashers`.
+        setting_changed.connect(api_settings.reload_on_change, dispatch_uid="api.conf")
+        setting_changed.connect(reset_trusted_issuers_on_change, dispatch_uid="api.issuers")
+        setting_changed.connect(reset_key_sets_on_change, dispatch_uid="api.jwks")
+        setting_changed.connect(reset_token_cache_on_change, dispatch_uid="api.token_cache")

@@ -1,8 +1,6 @@
-"""The resource server's settings: `settings.API_AUTH`, with defaults, reloaded on `setting_changed`."""
+"""The resource server's settings: `settings.API_AUTH` over `DEFAULTS` (`api_settings`)."""
 
-from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+from ccproject.app_settings import AppSettings
 
 # Every asymmetric JWS algorithm this validator implements (RFC 7518 §3, RFC 8037 §3.1).
 SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -78,45 +76,4 @@ DEFAULTS = {
 ISSUER_OPTIONS = ("AUDIENCE", "ALGORITHMS", "JWKS_URI", "LEEWAY", "MAX_TOKEN_AGE", "STRICT_RFC9068")
 
 
-class APISettings:
-    """Attribute access to `settings.API_AUTH` over `DEFAULTS`; never frozen at import time."""
-
-    def __init__(self, defaults: dict):
-        self.defaults = defaults
-        self._cached: dict = {}
-
-    def __getattr__(self, name: str):
-        # Called only until a setting is first read: the value then lives in the instance
-        # `__dict__`, so the request path reads it as a plain attribute; `reload` removes it.
-        if name not in self.defaults:
-            raise AttributeError(f"Invalid API_AUTH setting: {name!r}")
-        value = self.user_settings.get(name, self.defaults[name])
-        self._cached[name] = value
-        self.__dict__[name] = value
-        return value
-
-    @property
-    def user_settings(self) -> dict:
-        value = getattr(settings, "API_AUTH", None)
-        return value if isinstance(value, dict) else {}
-
-    def reload(self) -> None:
-        for name in self._cached:
-            self.__dict__.pop(name, None)
-        self._cached.clear()
-
-
-api_settings = APISettings(DEFAULTS)
-
-
-@receiver(setting_changed)
-def reload_api_settings(*, setting: str, **kwargs) -> None:
-    if setting in ("API_AUTH", "CACHES", "DEBUG"):
-        api_settings.reload()
-        from .issuers import reset_trusted_issuers
-        from .jwks import reset_key_sets
-        from .token_cache import reset_token_cache
-
-        reset_trusted_issuers()
-        reset_key_sets()
-        reset_token_cache()
+api_settings = AppSettings("API_AUTH", DEFAULTS)

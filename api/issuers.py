@@ -73,3 +73,9 @@ def trusted_issuers() -> dict[str, IssuerPolicy]:
 def reset_trusted_issuers() -> None:
     global _trusted
     _trusted = None
+
+
+def reset_trusted_issuers_on_change(*, setting: str, **kwargs) -> None:
+    """`setting_changed` receiver: the policies are built from `API_AUTH`."""
+    if setting == "API_AUTH":
+        reset_trusted_issuers()

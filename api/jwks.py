@@ -352,3 +352,9 @@ def get_key_set(issuer: str, jwks_uri: str | None = None) -> KeySet:
 def reset_key_sets() -> None:
     """Forget every in-process key set (settings changed, or between tests)."""
     _key_sets.clear()
+
+
+def reset_key_sets_on_change(*, setting: str, **kwargs) -> None:
+    """`setting_changed` receiver: a key set binds its cache and its issuer's URLs (https outside DEBUG)."""
+    if setting in ("API_AUTH", "CACHES", "DEBUG"):
+        reset_key_sets()

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .conf import api_settings
+
 # What one entry costs beyond its token's length, calibrated in tests/api/test_token_cache.py
 # against tracemalloc for tokens of the embedded issuer and Okta: the digest, the entry, the
 # validated token, its claims dict and scopes. Each token character costs about one byte
@@ -146,8 +148,6 @@ def get_token_cache() -> VerifiedTokenCache:
     global _cache
     cache = _cache
     if cache is None:
-        from .conf import api_settings
-
         cache = _cache = VerifiedTokenCache(
             max_entries=api_settings.TOKEN_CACHE_MAX_ENTRIES, max_bytes=api_settings.TOKEN_CACHE_MAX_BYTES
         )
@@ -158,3 +158,9 @@ def reset_token_cache() -> None:
     """Forget every cached token (settings changed: the policy that admitted them may differ)."""
     global _cache
     _cache = None
+
+
+def reset_token_cache_on_change(*, setting: str, **kwargs) -> None:
+    """`setting_changed` receiver: a token admitted under other settings must be checked again."""
+    if setting in ("API_AUTH", "CACHES", "DEBUG"):
+        reset_token_cache()

@@ -1,6 +1,7 @@
 """App configuration for the embedded authorization server."""
 
 from django.apps import AppConfig
+from django.core.signals import setting_changed
 
 
 class AuthserverConfig(AppConfig):
@@ -10,3 +11,6 @@ class AuthserverConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .conf import authserver_settings
+
+        setting_changed.connect(authserver_settings.reload_on_change, dispatch_uid="authserver.conf")

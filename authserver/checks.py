@@ -6,14 +6,14 @@ from oauth2_provider.dcr import AllowAllDCRPermission
 from oauth2_provider.oauth2_validators import is_valid_resource_uri
 from oauth2_provider.settings import oauth2_settings
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .keys import ALGORITHMS
 
 
 @register(Tags.security)
 def check_authserver(app_configs=None, **kwargs) -> list:
     problems = []
-    if authserver_setting("SIGNING_ALGORITHM") not in ALGORITHMS:
+    if authserver_settings.SIGNING_ALGORITHM not in ALGORITHMS:
         problems.append(
             Error(
                 f"AUTHSERVER['SIGNING_ALGORITHM'] must be one of {', '.join(ALGORITHMS)}.",
@@ -32,7 +32,7 @@ def check_authserver(app_configs=None, **kwargs) -> list:
                 id="authserver.E002",
             )
         )
-    bad = [uri for uri in authserver_setting("RESOURCES") if not is_valid_resource_uri(uri)]
+    bad = [uri for uri in authserver_settings.RESOURCES if not is_valid_resource_uri(uri)]
     if bad:
         problems.append(
             Error(
@@ -41,7 +41,7 @@ def check_authserver(app_configs=None, **kwargs) -> list:
                 id="authserver.E003",
             )
         )
-    if authserver_setting("ALLOW_INSECURE_HTTP") and not settings.DEBUG:
+    if authserver_settings.ALLOW_INSECURE_HTTP and not settings.DEBUG:
         problems.append(
             Warning(
                 "AUTHSERVER['ALLOW_INSECURE_HTTP'] lets client secrets and tokens travel over plain http.",

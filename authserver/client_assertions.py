@@ -20,7 +20,7 @@ from jwt.algorithms import get_default_algorithms
 from ccproject.replay import ReplayStore, ReplayStoreUnavailable
 
 from .client_jwks_uri import KeySetUnavailable, remote_keys
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .credentials import ALGORITHM_FAMILIES, CURVE_ALGORITHMS
 from .models import STATUS_ACTIVE, Client, ClientKey
 
@@ -90,7 +90,7 @@ def _unverified(assertion) -> tuple[dict, dict]:
 
 
 def _check_header(header: dict) -> str:
-    allowed = authserver_setting("CLIENT_ASSERTION_ALGORITHMS")
+    allowed = authserver_settings.CLIENT_ASSERTION_ALGORITHMS
     algorithm = header.get("alg")
     if algorithm not in allowed:
         raise AssertionRefused(
@@ -123,7 +123,7 @@ def _signed_claims(assertion: str, algorithm: str, kid: str | None, jwks: list[d
     candidates = [jwk for jwk in named if key_fits(jwk, algorithm)]
     if not candidates:
         raise AssertionRefused(f"No active key of this client (with the assertion's kid, if any) verifies {algorithm}.")
-    leeway = authserver_setting("CLIENT_ASSERTION_LEEWAY")
+    leeway = authserver_settings.CLIENT_ASSERTION_LEEWAY
     options = {"require": ["exp", "iss", "sub", "aud", "jti"]}
     for jwk in candidates:
         try:
@@ -169,8 +169,8 @@ def verify_client_assertion(
     kid = header.get("kid")
     claims = _signed_claims(assertion, algorithm, kid, client_jwks(client, kid), audiences)
     now = time.time() if now is None else now
-    leeway = authserver_setting("CLIENT_ASSERTION_LEEWAY")
-    lifetime = authserver_setting("CLIENT_ASSERTION_MAX_LIFETIME")
+    leeway = authserver_settings.CLIENT_ASSERTION_LEEWAY
+    lifetime = authserver_settings.CLIENT_ASSERTION_MAX_LIFETIME
     expires = claims["exp"]
     if not isinstance(expires, int | float) or expires - now > lifetime + leeway:
         raise AssertionRefused(

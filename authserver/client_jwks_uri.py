@@ -15,7 +15,7 @@ from django.core.cache import cache
 
 from ccproject.remote_json import FetchError, fetch_json, is_secure_url
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .credentials import CredentialError, clean_public_jwk
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def _usable_keys(document: dict) -> list[dict]:
     if not isinstance(keys, list):
         return []
     usable, kids = [], set()
-    for jwk in keys[: authserver_setting("CLIENT_JWKS_MAX_KEYS")]:
+    for jwk in keys[: authserver_settings.CLIENT_JWKS_MAX_KEYS]:
         try:
             cleaned = clean_public_jwk(jwk)
         except CredentialError:
@@ -59,14 +59,14 @@ def remote_keys(uri: str, *, refresh: bool = False, timer=time.time) -> list[dic
     cached = cache.get(key)
     now = timer()
     if cached is not None:
-        recent = now - cached["fetched_at"] < authserver_setting("CLIENT_JWKS_REFRESH_COOLDOWN")
+        recent = now - cached["fetched_at"] < authserver_settings.CLIENT_JWKS_REFRESH_COOLDOWN
         if not refresh or recent:
             return cached["keys"]
     try:
         document = fetch_json(
             uri,
-            timeout=tuple(authserver_setting("CLIENT_JWKS_HTTP_TIMEOUT")),
-            max_bytes=authserver_setting("CLIENT_JWKS_MAX_BYTES"),
+            timeout=tuple(authserver_settings.CLIENT_JWKS_HTTP_TIMEOUT),
+            max_bytes=authserver_settings.CLIENT_JWKS_MAX_BYTES,
         )
     except FetchError as exc:
         logger.warning("A client's jwks_uri could not be fetched: %s", exc)
@@ -78,5 +78,5 @@ def remote_keys(uri: str, *, refresh: bool = False, timer=time.time) -> list[dic
     keys = _usable_keys(document.data)
     if not keys:
         raise KeySetUnavailable("The client's jwks_uri holds no usable public signing key.")
-    cache.set(key, {"keys": keys, "fetched_at": now}, authserver_setting("CLIENT_JWKS_TTL"))
+    cache.set(key, {"keys": keys, "fetched_at": now}, authserver_settings.CLIENT_JWKS_TTL)
     return keys

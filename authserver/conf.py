@@ -1,6 +1,6 @@
-"""The embedded server's settings (`settings.AUTHSERVER`), read on every use so overrides apply."""
+"""The embedded server's settings: `settings.AUTHSERVER` over `DEFAULTS`, and its issuer URLs."""
 
-from django.conf import settings
+from ccproject.app_settings import AppSettings
 
 # Where TokenView leaves the issuer for the token generator, in the request's META.
 ISSUER_META_KEY = "authserver.issuer"
@@ -62,13 +62,12 @@ DEFAULTS = {
 }
 
 
-def authserver_setting(name: str):
-    return getattr(settings, "AUTHSERVER", {}).get(name, DEFAULTS[name])
+authserver_settings = AppSettings("AUTHSERVER", DEFAULTS)
 
 
 def issuer_for(base_url: str, server_id: str = "default") -> str:
     """Okta's layout: a custom authorization server's issuer is `{base}/oauth2/{id}`."""
-    base = authserver_setting("BASE_URL").rstrip("/") or base_url.rstrip("/")
+    base = authserver_settings.BASE_URL.rstrip("/") or base_url.rstrip("/")
     return f"{base}/oauth2/{server_id}"
 
 
@@ -79,4 +78,4 @@ def issuer_from_request(request, server_id: str) -> str:
 
 def base_url_from_request(request) -> str:
     """The server's public base URL (`{base}` of Okta's `{base}/api/v1/...`), without a trailing slash."""
-    return (authserver_setting("BASE_URL") or request.build_absolute_uri("/")).rstrip("/")
+    return (authserver_settings.BASE_URL or request.build_absolute_uri("/")).rstrip("/")

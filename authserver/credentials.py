@@ -15,7 +15,7 @@ from django.db import transaction
 from jwt.algorithms import get_default_algorithms
 from oauth2_provider.settings import oauth2_settings
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .models import STATUS_ACTIVE, STATUS_INACTIVE, Client, ClientKey, ClientSecret
 
 MAX_SECRETS = 2
@@ -185,7 +185,7 @@ def clean_public_jwk(jwk) -> dict:
         raise _key_error(f"Key {kid}: unsupported curve.")
     alg = jwk.get("alg")
     if alg is not None and (
-        alg not in authserver_setting("CLIENT_ASSERTION_ALGORITHMS")
+        alg not in authserver_settings.CLIENT_ASSERTION_ALGORITHMS
         or ALGORITHM_FAMILIES.get(alg) != kty
         or (kty != "RSA" and CURVE_ALGORITHMS[jwk["crv"]] != alg)
     ):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import jwt
 from django.utils import timezone
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .keys import load_private_key
 from .models import Client, RevokedToken, SigningKey
 
@@ -36,7 +36,7 @@ def verify_own_token(token: str, issuer: str) -> dict | None:
             algorithms=[key.algorithm],
             issuer=issuer,
             # Whatever this server audiences its tokens to: AUDIENCE, or a resource (RFC 8707).
-            audience=[authserver_setting("AUDIENCE"), *authserver_setting("RESOURCES")],
+            audience=[authserver_settings.AUDIENCE, *authserver_settings.RESOURCES],
             options={"require": ["exp", "iat", "jti", "iss", "aud"]},
         )
     except (jwt.PyJWTError, ValueError, TypeError):

@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from oauth2_provider.settings import oauth2_settings
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .models import SigningKey
 
 ALGORITHMS = ("RS256", "ES256")
@@ -44,12 +44,12 @@ def _thumbprint(members: dict) -> str:
 
 def create_signing_key(algorithm: str | None = None, key_size: int | None = None) -> SigningKey:
     """Generate and store a new signing key (RS256 or ES256); the newest active key signs."""
-    algorithm = algorithm or authserver_setting("SIGNING_ALGORITHM")
+    algorithm = algorithm or authserver_settings.SIGNING_ALGORITHM
     if algorithm == "ES256":
         private_key = ec.generate_private_key(ec.SECP256R1())
     elif algorithm == "RS256":
         private_key = rsa.generate_private_key(
-            public_exponent=65537, key_size=key_size or authserver_setting("RSA_KEY_SIZE")
+            public_exponent=65537, key_size=key_size or authserver_settings.RSA_KEY_SIZE
         )
     else:
         raise ValueError(f"Unsupported signing algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}.")
@@ -101,7 +101,7 @@ def public_jwk(key: SigningKey) -> dict:
 
 def token_lifetime_bound() -> timedelta:
     """How long after it stops signing a key must stay published: the longest token life plus skew."""
-    seconds = oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS + authserver_setting("KEY_RETIREMENT_LEEWAY")
+    seconds = oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS + authserver_settings.KEY_RETIREMENT_LEEWAY
     return timedelta(seconds=seconds)
 
 
@@ -116,7 +116,7 @@ def rotate_signing_key(
     """
     now = now or timezone.now()
     if prepublish is None:
-        prepublish = authserver_setting("KEY_PREPUBLISH_SECONDS")
+        prepublish = authserver_settings.KEY_PREPUBLISH_SECONDS
     replaced = list(SigningKey.objects.select_for_update().filter(deactivated_at__isnull=True, retired_at__isnull=True))
     new_key = create_signing_key(algorithm)
     new_key.activates_at = now + timedelta(seconds=prepublish)

@@ -8,7 +8,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from .client_assertions import ASSERTION_TYPE, AssertionRefused, AssertionUnverifiable, verify_client_assertion
-from .conf import ISSUER_META_KEY, authserver_setting
+from .conf import ISSUER_META_KEY, authserver_settings
 from .credentials import check_secret
 from .issued_tokens import active_claims, prune_revocations, revoke, verify_own_token
 
@@ -137,7 +137,7 @@ class ClientCredentialsValidator(OAuth2Validator):
 
     def get_default_scopes(self, client_id, request, *args, **kwargs) -> list[str]:
         allowed = request.client.allowed_scope_list if request.client else []
-        return [scope for scope in authserver_setting("DEFAULT_SCOPES") if scope in allowed]
+        return [scope for scope in authserver_settings.DEFAULT_SCOPES if scope in allowed]
 
     def save_bearer_token(self, token, request, *args, **kwargs) -> None:
         """Store nothing: the access token is a self-contained JWT (no refresh token is issued).

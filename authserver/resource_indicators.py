@@ -6,7 +6,7 @@ from oauth2_provider.oauth2_validators import is_valid_resource_uri
 from oauthlib.oauth2 import BackendApplicationServer
 from oauthlib.oauth2.rfc6749 import errors
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 
 PARAMETER = "resource"
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -29,7 +29,7 @@ def canonical(uri: str) -> tuple:
 
 def served_resources() -> dict[tuple, str]:
     """`AUTHSERVER["RESOURCES"]`, the resources this server issues tokens for, by canonical form."""
-    return {canonical(uri): uri for uri in authserver_setting("RESOURCES") if isinstance(uri, str) and uri}
+    return {canonical(uri): uri for uri in authserver_settings.RESOURCES if isinstance(uri, str) and uri}
 
 
 def requested_resources(request) -> list[str]:

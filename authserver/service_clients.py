@@ -8,7 +8,7 @@ from django.db import transaction
 from ccproject.scopes import ScopeError, clean_scopes
 
 from .client_jwks_uri import is_fetchable_uri
-from .conf import authserver_setting
+from .conf import authserver_settings
 from .credentials import CredentialError, clean_jwks, set_initial_secret
 from .models import Client, ClientKey, new_app_id
 
@@ -34,12 +34,12 @@ def clean_client_scopes(scopes, field: str = "scopes") -> list[str]:
     `None` means the server's default scopes. Raises `ClientMetadataError` otherwise.
     """
     if scopes is None:
-        return list(authserver_setting("DEFAULT_SCOPES"))
+        return list(authserver_settings.DEFAULT_SCOPES)
     try:
         scopes = clean_scopes(scopes, field=field)
     except ScopeError as exc:
         raise ClientMetadataError([str(exc)]) from exc
-    known = authserver_setting("SCOPES")
+    known = authserver_settings.SCOPES
     unknown = [scope for scope in scopes if scope not in known]
     if unknown:
         raise ClientMetadataError([f"{field}: unknown scope {scope!r}." for scope in unknown])

@@ -6,7 +6,7 @@ import time
 import jwt
 from oauth2_provider.settings import oauth2_settings
 
-from .conf import ISSUER_META_KEY, authserver_setting
+from .conf import ISSUER_META_KEY, authserver_settings
 from .keys import ensure_signing_key, load_private_key
 
 
@@ -21,7 +21,7 @@ def build_claims(
         "iss": issuer,
         "aud": (resources[0] if len(resources) == 1 else list(resources))
         if resources
-        else authserver_setting("AUDIENCE"),
+        else authserver_settings.AUDIENCE,
         "iat": issued_at,
         "exp": issued_at + oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
         "cid": client_id,
@@ -35,7 +35,7 @@ def build_claims(
 def audience(resources: list[str] | None) -> str | list[str]:
     """The resources asked for (RFC 8707 §2; one is a string, RFC 7519 §4.1.3), else `AUDIENCE`."""
     if not resources:
-        return authserver_setting("AUDIENCE")
+        return authserver_settings.AUDIENCE
     return resources[0] if len(resources) == 1 else list(resources)
 
 

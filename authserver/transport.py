@@ -2,7 +2,7 @@
 
 from ccproject.loopback import is_loopback_host
 
-from .conf import authserver_setting
+from .conf import authserver_settings
 
 # Headers a reverse proxy adds when it relays someone else's request (RFC 7239 `Forwarded`
 # and the de-facto X-Forwarded-* / X-Real-IP family). A loopback peer that sends any of them
@@ -36,7 +36,7 @@ def transport_is_acceptable(request) -> bool:
     someone else's plain http, and is refused (fail closed). `ALLOW_INSECURE_HTTP` still
     accepts plain http everywhere.
     """
-    if request.is_secure() or authserver_setting("ALLOW_INSECURE_HTTP"):
+    if request.is_secure() or authserver_settings.ALLOW_INSECURE_HTTP:
         return True
     if carries_forwarding_evidence(request):
         return False

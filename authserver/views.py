@@ -12,7 +12,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 
 from ccproject.http import error_response, no_store
 
-from .conf import ISSUER_META_KEY, authserver_setting, base_url_from_request, issuer_from_request
+from .conf import ISSUER_META_KEY, authserver_settings, base_url_from_request, issuer_from_request
 from .keys import published_jwks
 from .responses import finalize
 from .transport import transport_is_acceptable
@@ -24,7 +24,7 @@ class AuthorizationServerMixin:
     """Resolves `{base}/oauth2/{server_id}` to an issuer, for the allowed server ids only."""
 
     def issuer(self, request, server_id: str) -> str:
-        if server_id not in authserver_setting("SERVER_IDS"):
+        if server_id not in authserver_settings.SERVER_IDS:
             raise Http404("No such authorization server.")
         return issuer_from_request(request, server_id)
 
@@ -115,7 +115,7 @@ class KeysView(AuthorizationServerMixin, View):
     def get(self, request, server_id: str):
         self.issuer(request, server_id)
         response = JsonResponse(published_jwks())
-        response["Cache-Control"] = f"max-age={int(authserver_setting('JWKS_MAX_AGE'))}"
+        response["Cache-Control"] = f"max-age={int(authserver_settings.JWKS_MAX_AGE)}"
         return response
 
 
@@ -140,15 +140,15 @@ class MetadataView(AuthorizationServerMixin, View):
             # RFC 8414 §2: the algorithms a private_key_jwt assertion may be signed with.
             **{
                 f"{endpoint}_endpoint_auth_signing_alg_values_supported": list(
-                    authserver_setting("CLIENT_ASSERTION_ALGORITHMS")
+                    authserver_settings.CLIENT_ASSERTION_ALGORITHMS
                 )
                 for endpoint in ("token", "introspection", "revocation")
             },
-            "scopes_supported": sorted(authserver_setting("SCOPES")),
+            "scopes_supported": sorted(authserver_settings.SCOPES),
             "claims_supported": ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "scp", "sub", "client_id", "scope"],
         }
         if oauth2_settings.DCR_ENABLED:
             metadata["registration_endpoint"] = f"{base_url_from_request(request)}/oauth2/v1/clients"
         response = JsonResponse(metadata)
-        response["Cache-Control"] = f"max-age={int(authserver_setting('JWKS_MAX_AGE'))}"
+        response["Cache-Control"] = f"max-age={int(authserver_settings.JWKS_MAX_AGE)}"
         return response

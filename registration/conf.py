@@ -1,8 +1,9 @@
-"""Registration settings: `settings.REGISTRATION` over defaults, reloaded on `setting_changed`."""
+"""Registration settings: `settings.REGISTRATION` over `DEFAULTS`, and the providers' config."""
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
+
+from api.discovery import token_endpoint
+from ccproject.app_settings import AppSettings
 
 DEFAULTS = {
     # The alias in REGISTRATION_PROVIDERS that new registrations go to.
@@ -32,49 +33,14 @@ DEFAULTS = {
 DEFAULT_PROVIDERS = {"default": {"BACKEND": "registration.providers.okta.OktaProvider", "OPTIONS": {}}}
 
 
-class RegistrationSettings:
-    """Attribute access to `settings.REGISTRATION` over `DEFAULTS`; never frozen at import time."""
-
-    def __init__(self, defaults: dict):
-        self.defaults = defaults
-        self._cached: dict = {}
-
-    def __getattr__(self, name: str):
-        if name not in self.defaults:
-            raise AttributeError(f"Invalid REGISTRATION setting: {name!r}")
-        cached = self.__dict__["_cached"]
-        if name not in cached:
-            cached[name] = getattr(settings, "REGISTRATION", {}).get(name, self.defaults[name])
-        return cached[name]
-
-    @property
-    def token_url(self) -> str:
-        if self.TOKEN_URL:
-            return self.TOKEN_URL
-        from api.discovery import token_endpoint
-
-        return token_endpoint()
-
-    def reload(self) -> None:
-        self._cached.clear()
+registration_settings = AppSettings("REGISTRATION", DEFAULTS)
 
 
-registration_settings = RegistrationSettings(DEFAULTS)
+def token_url() -> str:
+    """The token endpoint new clients are told about: `TOKEN_URL`, else the project's (`api.discovery`)."""
+    return registration_settings.TOKEN_URL or token_endpoint()
 
 
 def provider_configs() -> dict:
     """`settings.REGISTRATION_PROVIDERS`, shaped like `CACHES`: alias → {BACKEND, OPTIONS}."""
     return getattr(settings, "REGISTRATION_PROVIDERS", None) or DEFAULT_PROVIDERS
-
-
-@receiver(setting_changed)
-def reload_registration_settings(*, setting: str, **kwargs) -> None:
-    if setting in ("REGISTRATION", "API_AUTH", "SECRET_KEY", "SECRET_KEY_FALLBACKS"):
-        registration_settings.reload()
-        from .crypto import reset_cipher
-
-        reset_cipher()
-    if setting in ("REGISTRATION_PROVIDERS", "ORG_URL", "TOKEN"):
-        from .providers import reset_providers
-
-        reset_providers()

@@ -51,6 +51,12 @@ def reset_cipher() -> None:
     cipher.cache_clear()
 
 
+def reset_cipher_on_change(*, setting: str, **kwargs) -> None:
+    """`setting_changed` receiver: the keys derive from `ENCRYPTION_KEYS`, else `SECRET_KEY` and its fallbacks."""
+    if setting in ("REGISTRATION", "SECRET_KEY", "SECRET_KEY_FALLBACKS"):
+        reset_cipher()
+
+
 def encrypt_json(value: dict) -> str:
     return cipher().encrypt(json.dumps(value, separators=(",", ":")).encode()).decode()
 

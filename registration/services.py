@@ -16,7 +16,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 
 from ccproject.scopes import ScopeError, clean_scopes
 
-from .conf import registration_settings
+from .conf import registration_settings, token_url
 from .crypto import DecryptionError, decrypt_json, encrypt_json
 from .exceptions import (
     DatabaseFailure,
@@ -139,9 +139,7 @@ def register_client(
             _fail(row, exc.message)
         raise
     _activate(row, created, backend)
-    registration = Registration(
-        client=row, client_secret=created.client_secret, token_url=registration_settings.token_url
-    )
+    registration = Registration(client=row, client_secret=created.client_secret, token_url=token_url())
     if key_hash and registration_settings.IDEMPOTENCY_TTL > 0:
         # Kept encrypted and briefly, so a client that lost the answer can get it again.
         caches[registration_settings.CACHE_ALIAS].set(

@@ -15,7 +15,7 @@ from api.principal import ValidatedToken
 from ccproject.http import no_store
 
 from .api_errors import to_api_exception
-from .conf import registration_settings
+from .conf import registration_settings, token_url
 from .exceptions import InvalidRegistration, RegistrationError
 from .models import RegisteredClient
 from .permissions import IsStaffOrTokenHasScope, requester
@@ -64,7 +64,7 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
         return Response(
             {
                 "description": "POST a label and scopes here to register an API client.",
-                "request_token_url": registration_settings.token_url,
+                "request_token_url": token_url(),
             }
         )
 

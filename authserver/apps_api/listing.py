@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 
-from ..conf import authserver_setting
+from ..conf import authserver_settings
 from ..models import Client
 from .errors import InvalidSearch, ValidationFailed
 from .representation import APP_NAME
@@ -46,14 +46,14 @@ def apply_query(queryset: QuerySet, q: str) -> QuerySet:
 def parse_limit(raw: str | None) -> int:
     """The page size: the default when absent, capped at the maximum as Okta does."""
     if raw is None or raw == "" or raw == "-1":
-        return authserver_setting("APPS_PAGE_SIZE")
+        return authserver_settings.APPS_PAGE_SIZE
     try:
         limit = int(raw)
     except ValueError:
         limit = 0
     if limit < 1:
         raise ValidationFailed("limit", ["limit: must be a positive integer."])
-    return min(limit, authserver_setting("APPS_MAX_PAGE_SIZE"))
+    return min(limit, authserver_settings.APPS_MAX_PAGE_SIZE)
 
 
 def parse_after(raw: str | None) -> int | None:

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from ..conf import authserver_setting
+from ..conf import authserver_settings
 from ..keys import current_signing_key
 from ..models import STATUS_ACTIVE, Client
 
@@ -91,7 +91,7 @@ def application_json(client: Client, base: str, client_secret: str | None = None
         oauth_client["client_secret"] = client_secret
     return {
         "id": client.app_id,
-        "orn": f"orn:okta:idp:{authserver_setting('ORG_ID')}:apps:{APP_NAME}:{client.app_id}",
+        "orn": f"orn:okta:idp:{authserver_settings.ORG_ID}:apps:{APP_NAME}:{client.app_id}",
         "name": APP_NAME,
         "label": client.name,
         "status": client.status,

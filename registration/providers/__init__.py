@@ -65,3 +65,9 @@ def get_provider(alias: str | None = None) -> BaseProvider:
 def reset_providers() -> None:
     with _lock:
         _providers.clear()
+
+
+def reset_providers_on_change(*, setting: str, **kwargs) -> None:
+    """`setting_changed` receiver: a provider is built from its config and the admin API's `ORG_URL` and `TOKEN`."""
+    if setting in ("REGISTRATION_PROVIDERS", "ORG_URL", "TOKEN"):
+        reset_providers()

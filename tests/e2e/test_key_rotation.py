@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from api.conf import api_settings
 from api.jwks import KeySet, reset_key_sets
-from authserver.conf import authserver_setting
+from authserver.conf import authserver_settings
 from authserver.keys import ensure_signing_key, token_lifetime_bound
 from authserver.models import SigningKey
 from authserver.service_clients import create_service_client
@@ -69,8 +69,8 @@ def test_rotation_end_to_end(issuer, live_server, clock):
     now = timezone.now()
     SigningKey.objects.filter(kid=new.kid).update(activates_at=now)
     SigningKey.objects.filter(kid=old_kid).update(deactivated_at=now, publish_until=now + token_lifetime_bound())
-    clock["seconds"] = authserver_setting("KEY_PREPUBLISH_SECONDS")
-    assert authserver_setting("KEY_PREPUBLISH_SECONDS") >= api_settings.JWKS_REFRESH_COOLDOWN
+    clock["seconds"] = authserver_settings.KEY_PREPUBLISH_SECONDS
+    assert authserver_settings.KEY_PREPUBLISH_SECONDS >= api_settings.JWKS_REFRESH_COOLDOWN
 
     after = get_token(issuer)
     assert jwt.get_unverified_header(after)["kid"] == new.kid
