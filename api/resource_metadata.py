@@ -84,6 +84,13 @@ class ProtectedResourceMetadataView(OAuthProtectedResourceMetadataView):
         """RFC 9728 §2's DPoP members (`dpop_signing_alg_values_supported`, ...); none without DPoP."""
         return {}
 
+    def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
+        response = JsonResponse(
+            {"error": "method_not_allowed", "error_description": "The metadata is read with GET."}, status=405
+        )
+        response["Allow"] = ", ".join(self._allowed_methods())
+        return response
+
     def get(self, request: HttpRequest, *args, resource_path_suffix: str = "", **kwargs) -> JsonResponse:
         if resource_path_suffix.strip("/") != resource_path():
             # §3.3: the document of another identifier would be refused by the client anyway.

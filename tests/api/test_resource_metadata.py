@@ -72,6 +72,14 @@ def test_the_document_needs_no_token_and_ignores_a_bad_one(client):
     assert metadata(client, HTTP_AUTHORIZATION="Bearer not-a-token")["resource"] == DEFAULT_RESOURCE
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+def test_other_methods_are_405_in_the_error_shape(client, method):
+    response = getattr(client, method)(METADATA)
+    assert response.status_code == 405
+    assert response.json()["error"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
 def test_every_trusted_issuer_is_an_authorization_server(client, settings):
     other = "https://login.example.com/realms/api"
     settings.API_AUTH = {**settings.API_AUTH, "ISSUERS": {ISSUER: {}, other: {"AUDIENCE": "account"}}}
