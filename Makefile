@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test fuzz soak install install-dev migrate bootstrap lint format clean screenshots
+.PHONY: run test fuzz soak install install-dev migrate bootstrap admin lint format clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ migrate: install
 
 bootstrap: migrate
 	$(BIN)/python manage.py bootstrap --base-url http://$(HOST):$(PORT)
+
+# A staff user for the admin site, the browsable API and the /register/ form (asks for a password).
+admin: migrate
+	$(BIN)/python manage.py createsuperuser
 
 # runserver is threaded, so the API can fetch the embedded issuer's keys from itself.
 run: bootstrap

@@ -30,12 +30,8 @@ class Command(ProjectCommand):
         )
 
     def handle(self, *args, label: str, scopes: list[str], provider: str | None, **options):
-        check_provider(provider)
         scopes = [scope for value in scopes for scope in value.split()]
-        self.progress(f"Registering {label!r} at provider {provider or registration_settings.PROVIDER!r} ...")
-        with registration_errors():
-            registration = register_client(label=label, scopes=scopes, creator=f"cli:{_os_user()}", provider=provider)
-        body = registration.as_response()
+        body = self.register(label=label, scopes=scopes, provider=provider)
         self.emit(
             body,
             "\n".join(
@@ -49,6 +45,14 @@ class Command(ProjectCommand):
         )
         if self.verbosity > 0:
             self.stderr.write("The client secret is shown only this once and is not stored: keep it now.")
+
+    def register(self, *, label: str, scopes: list[str], provider: str | None) -> dict:
+        """Register at the provider and record it; the answer `POST /register/` would give."""
+        check_provider(provider)
+        self.progress(f"Registering {label!r} at provider {provider or registration_settings.PROVIDER!r} ...")
+        with registration_errors():
+            registration = register_client(label=label, scopes=scopes, creator=f"cli:{_os_user()}", provider=provider)
+        return registration.as_response()
 
 
 def _os_user() -> str:
