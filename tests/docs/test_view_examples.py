@@ -52,7 +52,7 @@ def test_the_readme_view_takes_per_method_scopes(api_client, make_token):
     assert 'scope="orders:write"' in refused["WWW-Authenticate"]
     anonymous = call(api_client, "get", "/orders/")
     assert anonymous.status_code == 401
-    assert anonymous["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert anonymous["WWW-Authenticate"].startswith('Bearer realm="api"')
 
 
 def test_the_guides_view_takes_any_of_its_scopes(api_client, make_token):

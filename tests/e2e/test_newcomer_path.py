@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 import requests
 
+from authserver.management.envfile import URL_LINES, url_values
 from tests.support.checkout import ROOT, Checkout, shell_blocks
 from tests.support.deployment import free_port, read_env_file
 
@@ -79,9 +80,9 @@ def test_another_port_moves_bootstraps_urls_and_nothing_else(checkout):
     output = checkout.start(new_port)
     after = read_env_file(checkout.env_file)
     base = f"http://127.0.0.1:{new_port}"
-    assert (after["ISSUER"], after["ORG_URL"], after["API_URL"]) == (f"{base}/oauth2/default", base, f"{base}/")
-    assert {k: v for k, v in after.items() if k not in ("ISSUER", "ORG_URL", "API_URL")} == {
-        k: v for k, v in before.items() if k not in ("ISSUER", "ORG_URL", "API_URL")
+    assert {name: after[name] for name in URL_LINES} == url_values(base)
+    assert {k: v for k, v in after.items() if k not in URL_LINES} == {
+        k: v for k, v in before.items() if k not in URL_LINES
     }
     assert f"Updated ISSUER in {checkout.env_file}: {before['ISSUER']} -> {base}/oauth2/default." in output
     result = checkout.shell(".venv/bin/python manage.py call_api")
