@@ -24,22 +24,24 @@ def _issuers() -> dict[str, dict]:
     return {}
 
 
-def _check_url(url, what: str, error_id: str) -> list:
+def _check_url(url, what: str, *, malformed_id: str, insecure_id: str) -> list:
     if not isinstance(url, str) or not urlsplit(url).netloc or urlsplit(url).scheme not in ("http", "https"):
-        return [Error(f"{what} {url!r} is not an absolute http(s) URL.", hint="Use https://host/path.", id=error_id)]
+        return [
+            Error(f"{what} {url!r} is not an absolute http(s) URL.", hint="Use https://host/path.", id=malformed_id)
+        ]
     if not is_secure_url(url):
         return [
             Error(
                 f"{what} {url} uses plain http: keys fetched in clear text can be swapped by anyone on the path.",
                 hint="Use https (plain http is allowed for loopback hosts and with DEBUG=True only).",
-                id=error_id,
+                id=insecure_id,
             )
         ]
     return []
 
 
 def _check_issuer(issuer, options: Mapping) -> list:
-    errors = _check_url(issuer, "The issuer", "api.E002")
+    errors = _check_url(issuer, "The issuer", malformed_id="api.E002", insecure_id="api.E017")
     unknown = sorted(set(options) - set(ISSUER_OPTIONS))
     if unknown:
         errors.append(
@@ -72,7 +74,7 @@ def _check_issuer(issuer, options: Mapping) -> list:
         )
     jwks_uri = options.get("JWKS_URI")
     if jwks_uri:
-        errors += _check_url(jwks_uri, "The JWKS_URI", "api.E005")
+        errors += _check_url(jwks_uri, "The JWKS_URI", malformed_id="api.E005", insecure_id="api.E018")
     return errors
 
 
@@ -97,17 +99,17 @@ def _check_numbers() -> list:
                 Error(
                     f"API_AUTH['{name}'] must be a number >= 0.",
                     hint=f"The default is {DEFAULTS[name]}.",
-                    id="api.E006",
+                    id="api.E011",
                 )
             )
     if not errors and api_settings.JWKS_MIN_TTL > api_settings.JWKS_MAX_TTL:
-        errors.append(Error("API_AUTH['JWKS_MIN_TTL'] exceeds JWKS_MAX_TTL.", hint="Swap them.", id="api.E006"))
+        errors.append(Error("API_AUTH['JWKS_MIN_TTL'] exceeds JWKS_MAX_TTL.", hint="Swap them.", id="api.E012"))
     if not errors and api_settings.MIN_RSA_BITS < 2048:
         errors.append(
             Error(
                 "API_AUTH['MIN_RSA_BITS'] is below 2048.",
                 hint="RSA keys under 2048 bits are breakable (NIST SP 800-131A).",
-                id="api.E006",
+                id="api.E013",
             )
         )
     timeout = api_settings.HTTP_TIMEOUT
@@ -121,7 +123,7 @@ def _check_numbers() -> list:
             Error(
                 "API_AUTH['HTTP_TIMEOUT'] must be a positive number or a (connect, read) pair.",
                 hint="The default is (3.05, 5.0); never None.",
-                id="api.E006",
+                id="api.E014",
             )
         )
     recheck = api_settings.JWKS_RECHECK_INTERVAL
@@ -164,7 +166,7 @@ def check_api_settings(app_configs=None, **kwargs) -> list:
     """Report missing, insecure or inconsistent resource-server settings."""
     user = getattr(settings, "API_AUTH", {})
     if not isinstance(user, Mapping):
-        return [Error("settings.API_AUTH must be a dict.", hint="See api/conf.py for its keys.", id="api.E008")]
+        return [Error("settings.API_AUTH must be a dict.", hint="See api/conf.py for its keys.", id="api.E015")]
     errors = []
     unknown = sorted(set(user) - set(DEFAULTS))
     if unknown:
@@ -180,7 +182,7 @@ def check_api_settings(app_configs=None, **kwargs) -> list:
             Error(
                 "API_AUTH['ISSUERS'] must map each issuer to a dict of options.",
                 hint='{"https://idp/oauth2/default": {"AUDIENCE": "api://default"}}',
-                id="api.E009",
+                id="api.E016",
             )
         )
     issuers = _issuers()

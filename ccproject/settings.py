@@ -151,7 +151,6 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "client": env.str("API_THROTTLE_RATE", default="100/s") or None,
-        "registration": env.str("REGISTRATION_THROTTLE_RATE", default="30/min") or None,
     },
     # How many proxies append to X-Forwarded-For; 0 trusts only the peer's address.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
@@ -211,7 +210,7 @@ API_AUTH = {
     "JWKS_RECHECK_INTERVAL": env.float("JWKS_RECHECK_INTERVAL", default=5.0),
 }
 
-# --- The command-line client (`manage.py call_api`, the seed's test.js). ---
+# --- The command-line client (`manage.py call_api` and `manage.py get_token`). ---
 DEFAULT_SCOPE = env.str("DEFAULT_SCOPE", default="hello:read")
 # Sent with every token request when set: Auth0's `audience`, RFC 8707 `resource` (comma-separated).
 TOKEN_AUDIENCE = env.str("TOKEN_AUDIENCE", default="")

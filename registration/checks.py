@@ -30,7 +30,7 @@ def check_providers(app_configs=None, **kwargs) -> list:
                     str(exc),
                     hint="Use registration.providers.okta.OktaProvider or "
                     "registration.providers.dynamic.DynamicRegistrationProvider.",
-                    id="registration.E001",
+                    id="registration.E003",
                 )
             )
     if registration_settings.PROVIDER not in configs:

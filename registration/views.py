@@ -60,7 +60,7 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
         return [registration_settings.REGISTER_SCOPE]
 
     def get(self, request: Request) -> Response:
-        # GET never creates anything (the article's GET /register/:label did).
+        # GET never creates anything: a crawler or a prefetching browser must not register a client.
         return Response(
             {
                 "description": "POST a label and scopes here to register an API client.",

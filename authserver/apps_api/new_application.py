@@ -1,4 +1,4 @@
-"""Validation of an Apps API create request: the article's service-app body and its documented options."""
+"""Validation of an Apps API create request: Okta's service-app body and the options it documents."""
 
 from dataclasses import dataclass
 

@@ -8,7 +8,7 @@ from tests.support.okta_apps import service_app_body
 
 pytestmark = pytest.mark.e2e
 
-ARTICLE_BODY = service_app_body("Awesome App Name")
+CREATE_BODY = service_app_body("Awesome App Name")
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def hello(server: str, access_token: str) -> requests.Response:
 def test_okta_apps_api_lifecycle(server, admin_token):
     okta = requests.Session()
     okta.headers.update({"Authorization": f"SSWS {admin_token}", "Accept": "application/json"})
-    created = okta.post(f"{server}/api/v1/apps", json=ARTICLE_BODY, timeout=10)
+    created = okta.post(f"{server}/api/v1/apps", json=CREATE_BODY, timeout=10)
     assert created.status_code == 200, created.text
     app = created.json()
     credentials = app["credentials"]["oauthClient"]

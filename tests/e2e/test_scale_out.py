@@ -56,7 +56,7 @@ def postgres_url():
     admin = configured if configured.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/postgres"
     parts = urlsplit(admin)
     admin = urlunsplit(parts._replace(path="/postgres"))
-    name = f"ccp_issue8_scaleout_{secrets.token_hex(4)}"
+    name = f"ccp_scaleout_{secrets.token_hex(4)}"
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')

@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-pytest.importorskip("registration.providers.dynamic", reason="needs registration/providers (issue 5)")
+pytest.importorskip("registration.providers.dynamic", reason="needs registration/providers")
 
 from registration.exceptions import ProviderNotFound, ProviderValidationError
 from registration.models import RegisteredClient

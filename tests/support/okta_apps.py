@@ -1,4 +1,4 @@
-"""The Okta Apps API request body that creates a client-credentials service app (the article's body)."""
+"""The Okta Apps API request body that creates a client-credentials service app."""
 
 
 def service_app_body(label: str, scopes: list[str] | None = None) -> dict:

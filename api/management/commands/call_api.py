@@ -1,4 +1,4 @@
-"""`manage.py call_api`: the seed's test.js — get a token, call the API, print the answer."""
+"""`manage.py call_api`: a client's whole round trip — get a token, call the API, print the answer."""
 
 import json
 
@@ -22,7 +22,7 @@ API_HINTS = {
 
 class Command(ProjectCommand):
     help = (
-        "Call the API as a client would (the seed's test.js): get an access token with the client credentials "
+        "Call the API as a client would: get an access token with the client credentials "
         "grant (TEST_CLIENT_ID/TEST_CLIENT_SECRET, DEFAULT_SCOPE, TOKEN_AUDIENCE and TOKEN_RESOURCE when set, "
         "from TOKEN_ENDPOINT, else the token endpoint the issuer's metadata names, else {ISSUER}/v1/token), "
         "send it as 'Authorization: Bearer' to API_URL and print the answer (Hello World!). "

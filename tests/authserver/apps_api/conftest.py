@@ -1,4 +1,4 @@
-"""Fixtures for the Apps API: an admin API token and the article's create body."""
+"""Fixtures for the Apps API: an admin API token and a service-app create body."""
 
 import copy
 
@@ -7,7 +7,7 @@ import pytest
 from authserver.models import AdminApiToken
 from tests.support.okta_apps import service_app_body
 
-ARTICLE_BODY = service_app_body("Awesome App Name")
+CREATE_BODY = service_app_body("Awesome App Name")
 
 
 @pytest.fixture
@@ -16,8 +16,8 @@ def admin_token() -> str:
 
 
 @pytest.fixture
-def article_body() -> dict:
-    return copy.deepcopy(ARTICLE_BODY)
+def create_body() -> dict:
+    return copy.deepcopy(CREATE_BODY)
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def okta(client, admin_token):
             return client.delete(path, **self.headers, **extra)
 
         def create(self, label="App", **overrides):
-            body = copy.deepcopy(ARTICLE_BODY)
+            body = copy.deepcopy(CREATE_BODY)
             body["label"] = label
             body.update(overrides)
             response = self.post("/api/v1/apps", body)

@@ -1,4 +1,4 @@
-"""`POST /api/v1/apps`: the article's body creates a service client whose secret is shown once."""
+"""`POST /api/v1/apps`: Okta's service-app body creates a client whose secret is shown once."""
 
 import pytest
 
@@ -8,8 +8,8 @@ from ..conftest import basic
 from .conftest import assert_okta_error
 
 
-def test_article_body_creates_a_service_app(okta, article_body, client):
-    response = okta.post("/api/v1/apps", article_body)
+def test_the_create_body_creates_a_service_app(okta, create_body, client):
+    response = okta.post("/api/v1/apps", create_body)
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     app = response.json()
@@ -43,22 +43,22 @@ def test_article_body_creates_a_service_app(okta, article_body, client):
     assert token.status_code == 200, token.content
 
 
-def test_scopes_and_auth_method_can_be_chosen(okta, article_body):
-    article_body["profile"] = {"scopes": ["hello:read", "clients:register"]}
-    article_body["credentials"]["oauthClient"]["token_endpoint_auth_method"] = "client_secret_post"
-    app = okta.post("/api/v1/apps", article_body).json()
+def test_scopes_and_auth_method_can_be_chosen(okta, create_body):
+    create_body["profile"] = {"scopes": ["hello:read", "clients:register"]}
+    create_body["credentials"]["oauthClient"]["token_endpoint_auth_method"] = "client_secret_post"
+    app = okta.post("/api/v1/apps", create_body).json()
     assert app["profile"]["scopes"] == ["hello:read", "clients:register"]
     assert app["credentials"]["oauthClient"]["token_endpoint_auth_method"] == "client_secret_post"
     assert Client.objects.get(app_id=app["id"]).allowed_scope_list == ["hello:read", "clients:register"]
 
 
-def test_scopes_as_a_space_delimited_string(okta, article_body):
-    article_body["profile"] = {"scopes": "hello:read clients:manage"}
-    assert okta.post("/api/v1/apps", article_body).json()["profile"]["scopes"] == ["hello:read", "clients:manage"]
+def test_scopes_as_a_space_delimited_string(okta, create_body):
+    create_body["profile"] = {"scopes": "hello:read clients:manage"}
+    assert okta.post("/api/v1/apps", create_body).json()["profile"]["scopes"] == ["hello:read", "clients:manage"]
 
 
-def test_activate_false_creates_an_inactive_app(okta, article_body):
-    response = okta.post("/api/v1/apps?activate=false", article_body)
+def test_activate_false_creates_an_inactive_app(okta, create_body):
+    response = okta.post("/api/v1/apps?activate=false", create_body)
     assert response.json()["status"] == "INACTIVE"
     assert "activate" in response.json()["_links"]
 
@@ -106,8 +106,8 @@ def _set(body: dict, path: str, value) -> dict:
         ("profile.color", "blue", "profile"),
     ],
 )
-def test_invalid_bodies_are_e0000001(okta, article_body, path, value, field):
-    response = okta.post("/api/v1/apps", _set(article_body, path, value))
+def test_invalid_bodies_are_e0000001(okta, create_body, path, value, field):
+    response = okta.post("/api/v1/apps", _set(create_body, path, value))
     body = assert_okta_error(response, 400, "E0000001")
     assert body["errorSummary"] == f"Api validation failed: {field}"
     assert any(cause["errorSummary"].startswith(field) for cause in body["errorCauses"])
@@ -127,5 +127,5 @@ def test_malformed_bodies_are_e0000003(okta, client, admin_token, raw):
     assert_okta_error(response, 400, "E0000003")
 
 
-def test_bad_activate_parameter(okta, article_body):
-    assert_okta_error(okta.post("/api/v1/apps?activate=maybe", article_body), 400, "E0000001")
+def test_bad_activate_parameter(okta, create_body):
+    assert_okta_error(okta.post("/api/v1/apps?activate=maybe", create_body), 400, "E0000001")

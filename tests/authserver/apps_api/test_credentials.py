@@ -18,8 +18,8 @@ def keyless_body(okta_body: dict, *jwks: dict) -> dict:
 
 
 @pytest.fixture
-def keyless_app(okta, article_body, key) -> dict:
-    response = okta.post("/api/v1/apps", keyless_body(article_body, public_jwk(key, "key-1", "RS256")))
+def keyless_app(okta, create_body, key) -> dict:
+    response = okta.post("/api/v1/apps", keyless_body(create_body, public_jwk(key, "key-1", "RS256")))
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -89,25 +89,25 @@ def test_a_private_key_jwt_app_has_keys_and_no_secret(keyless_app, client, key):
         (lambda body, key: body["settings"]["oauthClient"].update(jwks_uri="http://example.com/keys"), "not both"),
     ],
 )
-def test_create_refuses_bad_keys_with_okta_errors(okta, article_body, key, change, cause):
-    body = keyless_body(article_body, public_jwk(key, "key-1"))
+def test_create_refuses_bad_keys_with_okta_errors(okta, create_body, key, change, cause):
+    body = keyless_body(create_body, public_jwk(key, "key-1"))
     change(body, key)
     error = assert_okta_error(okta.post("/api/v1/apps", body), 400, "E0000001")
     assert any(cause in item["errorSummary"] for item in error["errorCauses"]), error
 
 
-def test_a_private_key_sent_by_mistake_is_not_echoed_or_kept(okta, article_body, key):
+def test_a_private_key_sent_by_mistake_is_not_echoed_or_kept(okta, create_body, key):
     leaked = private_jwk(key, "k")
-    body = keyless_body(article_body, leaked)
+    body = keyless_body(create_body, leaked)
     response = okta.post("/api/v1/apps", body)
     assert response.status_code == 400
     assert leaked["d"] not in response.content.decode()
     assert not ClientKey.objects.exists()
 
 
-def test_a_secret_app_cannot_carry_keys(okta, article_body, key):
-    article_body["settings"]["oauthClient"]["jwks"] = {"keys": [public_jwk(key, "k")]}
-    assert_okta_error(okta.post("/api/v1/apps", article_body), 400, "E0000001")
+def test_a_secret_app_cannot_carry_keys(okta, create_body, key):
+    create_body["settings"]["oauthClient"]["jwks"] = {"keys": [public_jwk(key, "k")]}
+    assert_okta_error(okta.post("/api/v1/apps", create_body), 400, "E0000001")
 
 
 # -- /credentials/jwks -------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def test_bad_configuration_is_improperly_configured(settings, providers, message
     settings.REGISTRATION_PROVIDERS = providers
     with pytest.raises(ImproperlyConfigured, match=message):
         get_provider()
-    assert {error.id for error in check_providers()} & {"registration.E001", "registration.E002"}
+    assert {error.id for error in check_providers()} & {"registration.E001", "registration.E002", "registration.E003"}
 
 
 def test_checks_pass_on_the_default_configuration():

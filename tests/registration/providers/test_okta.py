@@ -31,7 +31,7 @@ def okta(okta_http) -> OktaProvider:
     return provider
 
 
-def test_create_sends_the_articles_body_with_ssws(okta, okta_http):
+def test_create_sends_the_service_app_body_with_ssws(okta, okta_http):
     okta_http.post(APPS, json=okta_app(secret=SECRET))
     created = okta.create(label="Awesome App", scopes=["hello:read"])
     request = okta_http.calls[0].request
