@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from .credentials import retire_older_secrets
 from .exceptions import RegistrationError
 from .models import RegisteredClient
 from .services import activate_client, deactivate_client, delete_client
@@ -11,8 +12,18 @@ from .services import activate_client, deactivate_client, delete_client
 class RegisteredClientAdmin(admin.ModelAdmin):
     """Read-only records; changes go through the provider first (the row follows only on success)."""
 
-    list_display = ["label", "client_id", "provider", "status", "scope_list", "creator", "created_at", "updated_at"]
-    list_filter = ["status", "provider"]
+    list_display = [
+        "label",
+        "client_id",
+        "provider",
+        "status",
+        "auth_method",
+        "scope_list",
+        "creator",
+        "created_at",
+        "updated_at",
+    ]
+    list_filter = ["status", "provider", "auth_method"]
     search_fields = ["label", "client_id"]
     date_hierarchy = "created_at"
     readonly_fields = [
@@ -21,6 +32,8 @@ class RegisteredClientAdmin(admin.ModelAdmin):
         "provider",
         "provider_reference",
         "scopes",
+        "auth_method",
+        "key_ids",
         "status",
         "created_by",
         "creator",
@@ -29,7 +42,7 @@ class RegisteredClientAdmin(admin.ModelAdmin):
         "last_error",
     ]
     exclude = ["provider_credential", "idempotency_key", "request_fingerprint"]
-    actions = ["deactivate_at_provider", "activate_at_provider", "delete_at_provider"]
+    actions = ["deactivate_at_provider", "activate_at_provider", "delete_at_provider", "finish_secret_rotation"]
 
     @admin.display(description="scopes")
     def scope_list(self, obj: RegisteredClient) -> str:
@@ -65,3 +78,10 @@ class RegisteredClientAdmin(admin.ModelAdmin):
     @admin.action(description="Delete selected clients at the provider", permissions=["change"])
     def delete_at_provider(self, request, queryset) -> None:
         self._apply(request, queryset, delete_client, "deleted")
+
+    @admin.action(
+        description="Finish a secret rotation: retire all but the newest secret at the provider", permissions=["change"]
+    )
+    def finish_secret_rotation(self, request, queryset) -> None:
+        # The new secret is created where it can be shown once to its owner (API or command), never here.
+        self._apply(request, queryset, retire_older_secrets, "left with their newest secret only")

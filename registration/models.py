@@ -30,6 +30,10 @@ class RegisteredClient(models.Model):
     # Fernet ciphertext of what managing the client needs (RFC 7592 registration URI and token).
     provider_credential = models.TextField(blank=True, default="", editable=False)
     scopes = models.JSONField(default=list)
+    # How the client authenticates at the token endpoint (RFC 7591 §2): a secret, or `private_key_jwt`
+    # with the public keys whose `kid`s are listed here (the keys themselves live at the provider).
+    auth_method = models.CharField(max_length=32, default="client_secret_basic")
+    key_ids = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -61,3 +65,7 @@ class RegisteredClient(models.Model):
     @property
     def scope_string(self) -> str:
         return " ".join(self.scopes)
+
+    @property
+    def is_keyless(self) -> bool:
+        return self.auth_method == "private_key_jwt"

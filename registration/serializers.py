@@ -52,6 +52,13 @@ class LabelField(serializers.CharField):
 class RegistrationSerializer(serializers.Serializer):
     label = LabelField(max_length=100, help_text="A name for the new API client.")
     scopes = ScopesField(help_text="Scopes the client may request, e.g. hello:read (space-delimited in this form).")
+    jwks = serializers.JSONField(
+        required=False,
+        help_text=(
+            "Optional: your PUBLIC key as a JWK or JWKS (with a kid). The client then authenticates with "
+            "private_key_jwt and gets no secret. Never paste a private key here."
+        ),
+    )
 
     def validate_label(self, value: str) -> str:
         if len(value) > registration_settings.MAX_LABEL_LENGTH:
@@ -66,6 +73,8 @@ class RegisteredClientSerializer(serializers.ModelSerializer):
             "client_id",
             "label",
             "scopes",
+            "auth_method",
+            "key_ids",
             "status",
             "provider",
             "provider_reference",
@@ -75,3 +84,18 @@ class RegisteredClientSerializer(serializers.ModelSerializer):
             "last_error",
         ]
         read_only_fields = fields
+
+
+class PublicKeySerializer(serializers.Serializer):
+    """`POST /clients/{id}/keys/`: one public JWK (with a `kid`)."""
+
+    jwk = serializers.JSONField(help_text="Your new PUBLIC key as a JWK with a kid; never a private key.")
+
+
+def secret_data(secret) -> dict:
+    """A secret at the provider, without its value (shown only when it was created)."""
+    return {"id": secret.id, "status": secret.status, "fingerprint": secret.fingerprint}
+
+
+def key_data(key) -> dict:
+    return {"id": key.id, "kid": key.kid, "status": key.status}

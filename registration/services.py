@@ -7,6 +7,7 @@ Lifecycle changes reach the provider first; the row follows only when the provid
 """
 
 import hashlib
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from .exceptions import (
 )
 from .models import RegisteredClient
 from .providers import ClientRef, CreatedClient, get_provider
+from .public_keys import clean_public_keys
 from .reconcile import remove_unseen
 
 logger = logging.getLogger("registration")
@@ -45,13 +47,18 @@ class Registration:
     replayed: bool = False
 
     def as_response(self) -> dict:
-        return {
+        response = {
             "client_id": self.client.client_id,
             "client_secret": self.client_secret,
             "label": self.client.label,
             "scopes": list(self.client.scopes),
             "request_token_url": self.token_url,
         }
+        if self.client.is_keyless:
+            # No secret exists: the client signs assertions with the private key it kept (RFC 7523).
+            del response["client_secret"]
+            response.update(token_endpoint_auth_method=self.client.auth_method, key_ids=list(self.client.key_ids))
+        return response
 
 
 def clean_label(label: str) -> str:
@@ -89,8 +96,12 @@ def register_client(
     creator: str = "",
     provider: str | None = None,
     idempotency_key: str | None = None,
+    jwks=None,
 ) -> Registration:
     """Create a client at the provider and record it; the secret is in the result only.
+
+    With `jwks` (the caller's public JWK or JWKS) the client authenticates with `private_key_jwt`
+    and has no secret; a private key is refused (`InvalidRegistration`) and goes nowhere.
 
     With `idempotency_key`, a repeat by the same requester returns the first result (for
     `IDEMPOTENCY_TTL` seconds) instead of creating a second client. Raises `InvalidRegistration`,
@@ -98,12 +109,14 @@ def register_client(
     (the client was removed at the provider again).
     """
     label, scopes = clean_label(label), registrable_scopes(scopes)
+    keys = clean_public_keys(jwks) if jwks is not None else None
     alias = provider or registration_settings.PROVIDER
     backend = get_provider(alias)
     key_hash = fingerprint = None
     if idempotency_key:
         key_hash = _digest(creator, idempotency_key)
-        fingerprint = _digest(label, " ".join(scopes), alias)
+        key_part = [json.dumps(keys, sort_keys=True)] if keys else []
+        fingerprint = _digest(label, " ".join(scopes), alias, *key_part)
     try:
         with transaction.atomic():
             row = RegisteredClient.objects.create(
@@ -114,6 +127,8 @@ def register_client(
                 creator=creator[:255],
                 idempotency_key=key_hash,
                 request_fingerprint=fingerprint or "",
+                auth_method="private_key_jwt" if keys else "client_secret_basic",
+                key_ids=[key["kid"] for key in keys or []],
             )
     except IntegrityError:
         if key_hash is None:
@@ -127,7 +142,7 @@ def register_client(
         ) from exc
 
     try:
-        created = backend.create(label=label, scopes=scopes)
+        created = backend.create(label=label, scopes=scopes, **({"jwks": keys} if keys else {}))
     except ProviderError as exc:
         if exc.maybe_created:
             remove_unseen(row, backend, reason=exc.message)
@@ -230,7 +245,7 @@ def _replay(key_hash: str, fingerprint: str | None) -> Registration:
             in_flight=False,
         )
     return Registration(
-        client=row, client_secret=body["client_secret"], token_url=body["request_token_url"], replayed=True
+        client=row, client_secret=body.get("client_secret", ""), token_url=body["request_token_url"], replayed=True
     )
 
 

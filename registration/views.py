@@ -16,10 +16,26 @@ from ccproject.http import no_store
 
 from .api_errors import to_api_exception
 from .conf import registration_settings, token_url
+from .credentials import (
+    add_client_key,
+    create_client_secret,
+    delete_client_secret,
+    list_client_keys,
+    list_client_secrets,
+    retire_client_key,
+    set_client_key_status,
+    set_client_secret_status,
+)
 from .exceptions import InvalidRegistration, RegistrationError
 from .models import RegisteredClient
 from .permissions import IsStaffOrTokenHasScope, requester
-from .serializers import RegisteredClientSerializer, RegistrationSerializer
+from .serializers import (
+    PublicKeySerializer,
+    RegisteredClientSerializer,
+    RegistrationSerializer,
+    key_data,
+    secret_data,
+)
 from .services import activate_client, deactivate_client, delete_client, register_client
 from .throttling import RegistrationThrottle
 
@@ -81,6 +97,7 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
                 created_by=user,
                 creator=creator,
                 idempotency_key=idempotency_key(request),
+                jwks=serializer.validated_data.get("jwks"),
             )
         except RegistrationError as exc:
             raise to_api_exception(exc) from exc
@@ -152,4 +169,52 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
     def destroy(self, request: Request, client_id: str) -> Response:
         """Delete the client at the provider; the record stays, marked deleted."""
         self._change(delete_client, request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    # -- credentials: rotate a secret or a key without downtime --------------------------------
+
+    def _credentials(self, operation, **kwargs):
+        try:
+            return operation(client=self.get_object(), **kwargs)
+        except RegistrationError as exc:
+            raise to_api_exception(exc) from exc
+
+    @action(detail=True, methods=["get", "post"], serializer_class=None)
+    def secrets(self, request: Request, client_id: str) -> Response:
+        """GET: the client's secrets (never their values). POST: a second secret, shown once (`no-store`)."""
+        if request.method == "GET":
+            return Response([secret_data(s) for s in self._credentials(list_client_secrets)])
+        return no_store(Response(self._credentials(create_client_secret).as_response(), status=status.HTTP_201_CREATED))
+
+    @action(detail=True, methods=["post"], url_path=r"secrets/(?P<secret_id>[^/.]+)/(?P<change>activate|deactivate)")
+    def secret_lifecycle(self, request: Request, client_id: str, secret_id: str, change: str) -> Response:
+        """Activate or deactivate one secret (the provider keeps the last active one)."""
+        secret = self._credentials(set_client_secret_status, secret_id=secret_id, active=change == "activate")
+        return Response(secret_data(secret))
+
+    @action(detail=True, methods=["delete"], url_path=r"secrets/(?P<secret_id>[^/.]+)")
+    def secret(self, request: Request, client_id: str, secret_id: str) -> Response:
+        """Delete an inactive secret."""
+        self._credentials(delete_client_secret, secret_id=secret_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["get", "post"], serializer_class=PublicKeySerializer)
+    def keys(self, request: Request, client_id: str) -> Response:
+        """GET: the client's public keys. POST `{"jwk": {...}}`: add a public key (a private one is refused)."""
+        if request.method == "GET":
+            return Response([key_data(key) for key in self._credentials(list_client_keys)])
+        serializer = PublicKeySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = self._credentials(add_client_key, jwk=serializer.validated_data["jwk"])
+        return Response(key_data(key), status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path=r"keys/(?P<key_id>[^/]+)/(?P<change>activate|deactivate)")
+    def key_lifecycle(self, request: Request, client_id: str, key_id: str, change: str) -> Response:
+        """Activate or deactivate one key (where the provider has inactive keys)."""
+        return Response(key_data(self._credentials(set_client_key_status, key_id=key_id, active=change == "activate")))
+
+    @action(detail=True, methods=["delete"], url_path=r"keys/(?P<key_id>[^/]+)")
+    def key(self, request: Request, client_id: str, key_id: str) -> Response:
+        """Retire a key: deactivated (where the provider has inactive keys), then deleted."""
+        self._credentials(retire_client_key, key_id=key_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -15,7 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from ..conf import provider_configs, registration_settings
-from .base import ACTIVE, INACTIVE, BaseProvider, ClientRef, CreatedClient, ProviderClient
+from .base import ACTIVE, INACTIVE, BaseProvider, ClientRef, CreatedClient, ProviderClient, ProviderKey, ProviderSecret
 
 __all__ = [
     "ACTIVE",
@@ -24,6 +24,8 @@ __all__ = [
     "ClientRef",
     "CreatedClient",
     "ProviderClient",
+    "ProviderKey",
+    "ProviderSecret",
     "get_provider",
     "load_backend",
     "reset_providers",

@@ -1,5 +1,7 @@
 """The provider interface: create, get, list, deactivate, activate and delete API clients."""
 
+from __future__ import annotations  # the `list` method shadows the builtin in annotations
+
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +46,29 @@ class CreatedClient(ProviderClient):
     client_secret: str = field(default="", repr=False)
 
 
+@dataclass(frozen=True)
+class ProviderSecret:
+    """One of a client's secrets at the provider. `client_secret` only when just created: never log or store it."""
+
+    id: str
+    status: str  # ACTIVE or INACTIVE
+    fingerprint: str = ""
+    created: datetime | None = None
+    client_secret: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class ProviderKey:
+    """One of a client's public keys at the provider (`id` is the provider's; `kid` the key's own)."""
+
+    id: str
+    kid: str
+    status: str  # ACTIVE or INACTIVE
+    jwk: dict = field(default_factory=dict)
+    # Set when the change rotated what managing the client needs (RFC 7592 §2.2): replaces the stored one.
+    credential: dict | None = field(default=None, repr=False)
+
+
 class BaseProvider(ABC):
     """A backend that manages API clients at an identity provider, only over HTTP.
 
@@ -64,8 +89,11 @@ class BaseProvider(ABC):
         self.options = options
 
     @abstractmethod
-    def create(self, *, label: str, scopes: list[str]) -> CreatedClient:
-        """Create an active client-credentials client; its secret is in the result only."""
+    def create(self, *, label: str, scopes: list[str], jwks: list[dict] | None = None) -> CreatedClient:
+        """Create an active client-credentials client; its secret is in the result only.
+
+        With `jwks` (public keys) the client authenticates with `private_key_jwt` and has no secret.
+        """
 
     @abstractmethod
     def get(self, ref: ClientRef) -> ProviderClient:
@@ -86,3 +114,40 @@ class BaseProvider(ABC):
     @abstractmethod
     def delete(self, ref: ClientRef) -> None:
         """Remove the client at the provider; `ProviderNotFound` when it is already gone."""
+
+    # --- credentials: secrets and keys rotate without downtime (two at once, then retire the old) ---
+
+    def _unsupported(self, what: str):
+        return ProviderNotSupported(f"The {type(self).__name__} backend cannot {what}.")
+
+    def list_secrets(self, ref: ClientRef) -> list[ProviderSecret]:
+        """The client's secrets (values never shown again after creation)."""
+        raise self._unsupported("list client secrets")
+
+    def create_secret(self, ref: ClientRef) -> ProviderSecret:
+        """A new active secret beside the current one; its value is in the result only."""
+        raise self._unsupported("create a second client secret")
+
+    def set_secret_status(self, ref: ClientRef, secret_id: str, *, active: bool) -> ProviderSecret:
+        """Activate or deactivate a secret; the provider keeps the last active one."""
+        raise self._unsupported("activate or deactivate client secrets")
+
+    def delete_secret(self, ref: ClientRef, secret_id: str) -> None:
+        """Delete an inactive secret."""
+        raise self._unsupported("delete client secrets")
+
+    def list_keys(self, ref: ClientRef) -> list[ProviderKey]:
+        """The client's public keys."""
+        raise self._unsupported("list client keys")
+
+    def add_key(self, ref: ClientRef, jwk: dict) -> ProviderKey:
+        """Add an active public key."""
+        raise self._unsupported("add client keys")
+
+    def set_key_status(self, ref: ClientRef, key_id: str, *, active: bool) -> ProviderKey:
+        """Activate or deactivate a key; the provider keeps a keyless client's last active one."""
+        raise self._unsupported("activate or deactivate client keys")
+
+    def delete_key(self, ref: ClientRef, key_id: str) -> dict | None:
+        """Delete an inactive key; returns a rotated credential when the provider rotated it (else `None`)."""
+        raise self._unsupported("delete client keys")

@@ -1,5 +1,7 @@
 """`DynamicRegistrationProvider`: clients by OAuth 2.0 Dynamic Client Registration (RFC 7591, RFC 7592)."""
 
+from __future__ import annotations  # the `list` method shadows the builtin in annotations
+
 from django.conf import settings
 
 from ..exceptions import (
@@ -11,7 +13,7 @@ from ..exceptions import (
     ProviderUnavailable,
     ProviderValidationError,
 )
-from .base import ACTIVE, BaseProvider, ClientRef, CreatedClient, ProviderClient
+from .base import ACTIVE, BaseProvider, ClientRef, CreatedClient, ProviderClient, ProviderKey
 from .http import DEFAULT_TIMEOUT, HTTPResponse, ProviderHTTP, same_origin
 from .okta import okta_error
 
@@ -59,14 +61,16 @@ class DynamicRegistrationProvider(BaseProvider):
             max_wait=float(options.get("MAX_RETRY_WAIT", 10)),
         )
 
-    def create(self, *, label: str, scopes: list[str]) -> CreatedClient:
+    def create(self, *, label: str, scopes: list[str], jwks: list[dict] | None = None) -> CreatedClient:
         metadata = {
             "client_name": label,
             "grant_types": ["client_credentials"],
             "response_types": [],
-            "token_endpoint_auth_method": self.auth_method,
+            "token_endpoint_auth_method": "private_key_jwt" if jwks else self.auth_method,
             "scope": " ".join(scopes),
         }
+        if jwks:
+            metadata["jwks"] = {"keys": list(jwks)}  # RFC 7591 §2: the client's public keys, no secret
         if self.application_type:
             metadata["application_type"] = self.application_type
         headers = {"Authorization": f"{self.scheme} {self.initial_access_token}"} if self.initial_access_token else {}
@@ -79,13 +83,13 @@ class DynamicRegistrationProvider(BaseProvider):
             raise
         if response.status not in (200, 201):
             raise self._error(response, "registration", management=False)
-        if not isinstance(body, dict) or not body.get("client_id") or not body.get("client_secret"):
+        if not isinstance(body, dict) or not body.get("client_id") or not (jwks or body.get("client_secret")):
             error = ProviderUnavailable("The registration response lacks the client_id or the client_secret.")
             error.maybe_created = True
             raise error
         credential = self._credential(body)
         client = self._client(body, credential)
-        return CreatedClient(**{**client.__dict__, "client_secret": str(body["client_secret"])})
+        return CreatedClient(**{**client.__dict__, "client_secret": "" if jwks else str(body["client_secret"])})
 
     def get(self, ref: ClientRef) -> ProviderClient:
         credential = self._require_credential(ref)
@@ -102,6 +106,62 @@ class DynamicRegistrationProvider(BaseProvider):
 
     def delete(self, ref: ClientRef) -> None:
         self._manage("DELETE", self._require_credential(ref))
+
+    # --- keys, by RFC 7592 §2.2 update: the whole registration again with another `jwks` ---
+    # RFC 7592 knows no second secret and no inactive key: keys rotate by adding the new one, then
+    # removing the old one; secrets cannot rotate without an outage, so that stays unsupported.
+
+    def list_keys(self, ref: ClientRef) -> list[ProviderKey]:
+        return self._keys(self._configuration(ref)[0])
+
+    def add_key(self, ref: ClientRef, jwk: dict) -> ProviderKey:
+        body, credential = self._configuration(ref)
+        keys = [key.jwk for key in self._keys(body)]
+        if any(key.get("kid") == jwk["kid"] for key in keys):
+            raise ProviderValidationError(f"The client already has a key with kid {jwk['kid']!r}.")
+        rotated = self._replace_keys(ref, body, credential, [*keys, jwk])
+        return ProviderKey(id=jwk["kid"], kid=jwk["kid"], status=ACTIVE, jwk=jwk, credential=rotated)
+
+    def delete_key(self, ref: ClientRef, key_id: str) -> dict | None:
+        body, credential = self._configuration(ref)
+        keys = [key.jwk for key in self._keys(body)]
+        remaining = [key for key in keys if key.get("kid") != key_id]
+        if len(remaining) == len(keys):
+            raise ProviderNotFound(f"The client has no key with kid {key_id!r}.")
+        if not remaining:
+            raise ProviderValidationError("The client's last key cannot be removed: add its successor first.")
+        return self._replace_keys(ref, body, credential, remaining)
+
+    def _configuration(self, ref: ClientRef) -> tuple[dict, dict]:
+        credential = self._require_credential(ref)
+        body = self._manage("GET", credential).json("client configuration")
+        if not isinstance(body, dict) or not body.get("client_id"):
+            raise ProviderUnavailable("The client configuration response is not a client.")
+        rotated = body.get("registration_access_token")
+        if rotated and rotated != credential["registration_access_token"]:
+            credential = {**credential, "registration_access_token": str(rotated)}
+        return body, credential
+
+    def _keys(self, body: dict) -> list[ProviderKey]:
+        jwks = body.get("jwks")
+        keys = jwks.get("keys") if isinstance(jwks, dict) else None
+        if not isinstance(keys, list):
+            return []
+        return [
+            ProviderKey(id=str(key["kid"]), kid=str(key["kid"]), status=ACTIVE, jwk=key)
+            for key in keys
+            if isinstance(key, dict) and key.get("kid")
+        ]
+
+    def _replace_keys(self, ref: ClientRef, body: dict, credential: dict, keys: list[dict]) -> dict:
+        """PUT the registration with `keys` (RFC 7592 §2.2); returns the credential to keep from now on."""
+        dropped = {"registration_access_token", "registration_client_uri", "client_secret_expires_at"}
+        metadata = {name: value for name, value in body.items() if name not in dropped | {"client_id_issued_at"}}
+        metadata["jwks"] = {"keys": keys}
+        response = self._manage("PUT", credential, json=metadata)
+        answer = response.json("client configuration")
+        rotated = answer.get("registration_access_token") if isinstance(answer, dict) else None
+        return {**credential, "registration_access_token": str(rotated)} if rotated else credential
 
     # --- helpers ---
 
@@ -136,11 +196,12 @@ class DynamicRegistrationProvider(BaseProvider):
             )
         return credential
 
-    def _manage(self, method: str, credential: dict) -> HTTPResponse:
+    def _manage(self, method: str, credential: dict, **kwargs) -> HTTPResponse:
         response = self.http.request(
             method,
             credential["registration_client_uri"],
             headers={"Authorization": f"Bearer {credential['registration_access_token']}"},
+            **kwargs,
         )
         if response.status >= 400:
             raise self._error(response, "client configuration", management=True)

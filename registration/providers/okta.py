@@ -1,5 +1,7 @@
 """`OktaProvider`: clients as Okta service apps through the Apps API (`/api/v1/apps`, `SSWS` auth)."""
 
+from __future__ import annotations  # the `list` method shadows the builtin in annotations
+
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import quote
@@ -14,7 +16,8 @@ from ..exceptions import (
     ProviderUnavailable,
     ProviderValidationError,
 )
-from .base import BaseProvider, ClientRef, CreatedClient, ProviderClient
+from ..public_keys import PUBLIC_MEMBERS
+from .base import BaseProvider, ClientRef, CreatedClient, ProviderClient, ProviderKey, ProviderSecret
 from .http import DEFAULT_TIMEOUT, HTTPResponse, ProviderHTTP, same_origin
 
 APP_NAME = "oidc_client"
@@ -71,13 +74,19 @@ class OktaProvider(BaseProvider):
 
     # --- the interface ---
 
-    def create(self, *, label: str, scopes: list[str]) -> CreatedClient:
+    def create(self, *, label: str, scopes: list[str], jwks: list[dict] | None = None) -> CreatedClient:
+        settings_oauth = {"grant_types": ["client_credentials"], "application_type": "service"}
+        if jwks:
+            # Okta's keyless service app: the public keys in settings.oauthClient.jwks, no secret at all.
+            settings_oauth["jwks"] = {"keys": list(jwks)}
         body = {
             "name": APP_NAME,
             "label": label,
             "signOnMode": "OPENID_CONNECT",
-            "credentials": {"oauthClient": {"token_endpoint_auth_method": self.auth_method}},
-            "settings": {"oauthClient": {"grant_types": ["client_credentials"], "application_type": "service"}},
+            "credentials": {
+                "oauthClient": {"token_endpoint_auth_method": "private_key_jwt" if jwks else self.auth_method}
+            },
+            "settings": {"oauthClient": settings_oauth},
             "profile": {"scopes": list(scopes)},
         }
         try:
@@ -89,7 +98,11 @@ class OktaProvider(BaseProvider):
             raise
         oauth = app.get("credentials", {}).get("oauthClient", {}) if isinstance(app, dict) else {}
         secret = oauth.get("client_secret") if isinstance(oauth, dict) else None
-        if not isinstance(app, dict) or not app.get("id") or not isinstance(secret, str) or not secret:
+        if jwks and isinstance(app, dict) and app.get("id"):
+            secret = ""  # a private_key_jwt app has none
+        elif not isinstance(secret, str):
+            secret = None
+        if not isinstance(app, dict) or not app.get("id") or secret is None or (not jwks and not secret):
             error = ProviderUnavailable("The provider's create response lacks the app id or the client secret.")
             error.maybe_created = True
             if isinstance(app, dict) and app.get("id"):
@@ -133,6 +146,70 @@ class OktaProvider(BaseProvider):
 
     def delete(self, ref: ClientRef) -> None:
         self._remove(ref.reference or ref.client_id)
+
+    # --- credentials (Okta's /credentials/secrets and /credentials/jwks) ---
+
+    def _secret(self, body) -> ProviderSecret:
+        if not isinstance(body, dict) or not body.get("id"):
+            raise ProviderUnavailable("The provider described a client secret without an id.")
+        return ProviderSecret(
+            id=str(body["id"]),
+            status=str(body.get("status", "")),
+            fingerprint=str(body.get("secret_hash", "")),
+            created=parse_timestamp(body.get("created")),
+            client_secret=str(body.get("client_secret") or ""),
+        )
+
+    def _key(self, body) -> ProviderKey:
+        if not isinstance(body, dict) or not body.get("id"):
+            raise ProviderUnavailable("The provider described a key without an id.")
+        public = {name: body[name] for name in PUBLIC_MEMBERS if name in body}
+        return ProviderKey(
+            id=str(body["id"]), kid=str(body.get("kid", "")), status=str(body.get("status", "")), jwk=public
+        )
+
+    def _list(self, path: str, what: str) -> list:
+        items = self._call("GET", path).json(what)
+        if not isinstance(items, list):
+            raise ProviderUnavailable(f"The provider's {what} is not a JSON array.")
+        return items
+
+    def list_secrets(self, ref: ClientRef) -> list[ProviderSecret]:
+        return [self._secret(item) for item in self._list(f"{self._app_path(ref)}/credentials/secrets", "secret list")]
+
+    def create_secret(self, ref: ClientRef) -> ProviderSecret:
+        try:
+            response = self._call("POST", f"{self._app_path(ref)}/credentials/secrets", json={})
+        except ProviderError as exc:
+            exc.maybe_created = isinstance(exc, ProviderTimeout | ProviderUnavailable)
+            raise
+        secret = self._secret(response.json("secret"))
+        if not secret.client_secret:
+            raise ProviderUnavailable("The provider's new secret response lacks the client_secret.")
+        return secret
+
+    def set_secret_status(self, ref: ClientRef, secret_id: str, *, active: bool) -> ProviderSecret:
+        action = "activate" if active else "deactivate"
+        path = f"{self._app_path(ref)}/credentials/secrets/{quote(secret_id, safe='')}/lifecycle/{action}"
+        return self._secret(self._call("POST", path).json("secret"))
+
+    def delete_secret(self, ref: ClientRef, secret_id: str) -> None:
+        self._call("DELETE", f"{self._app_path(ref)}/credentials/secrets/{quote(secret_id, safe='')}")
+
+    def list_keys(self, ref: ClientRef) -> list[ProviderKey]:
+        return [self._key(item) for item in self._list(f"{self._app_path(ref)}/credentials/jwks", "key list")]
+
+    def add_key(self, ref: ClientRef, jwk: dict) -> ProviderKey:
+        response = self._call("POST", f"{self._app_path(ref)}/credentials/jwks", json={**jwk, "status": "ACTIVE"})
+        return self._key(response.json("key"))
+
+    def set_key_status(self, ref: ClientRef, key_id: str, *, active: bool) -> ProviderKey:
+        action = "activate" if active else "deactivate"
+        path = f"{self._app_path(ref)}/credentials/jwks/{quote(key_id, safe='')}/lifecycle/{action}"
+        return self._key(self._call("POST", path).json("key"))
+
+    def delete_key(self, ref: ClientRef, key_id: str) -> None:
+        self._call("DELETE", f"{self._app_path(ref)}/credentials/jwks/{quote(key_id, safe='')}")
 
     # --- helpers ---
 

@@ -5,6 +5,7 @@ import getpass
 from ccproject.commands import ProjectCommand
 from registration.conf import registration_settings
 from registration.management.errors import check_provider, registration_errors
+from registration.management.key_files import read_public_jwk
 from registration.services import register_client
 
 
@@ -28,30 +29,43 @@ class Command(ProjectCommand):
         parser.add_argument(
             "--provider", default=None, help="A REGISTRATION_PROVIDERS alias (default: REGISTRATION_PROVIDER)."
         )
+        parser.add_argument(
+            "--public-key",
+            metavar="FILE",
+            help="A PUBLIC JWK or JWKS (JSON, with kids): the client authenticates with private_key_jwt, no secret.",
+        )
 
-    def handle(self, *args, label: str, scopes: list[str], provider: str | None, **options):
+    def handle(self, *args, label: str, scopes: list[str], provider: str | None, public_key=None, **options):
         scopes = [scope for value in scopes for scope in value.split()]
-        body = self.register(label=label, scopes=scopes, provider=provider)
+        jwks = read_public_jwk(public_key) if public_key else None
+        body = self.register(label=label, scopes=scopes, provider=provider, jwks=jwks)
+        credential = (
+            f"Key ids:       {' '.join(body['key_ids'])} (private_key_jwt)"
+            if "key_ids" in body
+            else f"Client secret: {body['client_secret']}"
+        )
         self.emit(
             body,
             "\n".join(
                 [
                     f"Client ID:     {body['client_id']}",
-                    f"Client secret: {body['client_secret']}",
+                    credential,
                     f"Token URL:     {body['request_token_url']}",
                     f"Scopes:        {' '.join(body['scopes'])}",
                 ]
             ),
         )
-        if self.verbosity > 0:
+        if self.verbosity > 0 and "client_secret" in body:
             self.stderr.write("The client secret is shown only this once and is not stored: keep it now.")
 
-    def register(self, *, label: str, scopes: list[str], provider: str | None) -> dict:
+    def register(self, *, label: str, scopes: list[str], provider: str | None, jwks=None) -> dict:
         """Register at the provider and record it; the answer `POST /register/` would give."""
         check_provider(provider)
         self.progress(f"Registering {label!r} at provider {provider or registration_settings.PROVIDER!r} ...")
         with registration_errors():
-            registration = register_client(label=label, scopes=scopes, creator=f"cli:{_os_user()}", provider=provider)
+            registration = register_client(
+                label=label, scopes=scopes, creator=f"cli:{_os_user()}", provider=provider, jwks=jwks
+            )
         return registration.as_response()
 
 

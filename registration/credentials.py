@@ -1,0 +1,160 @@
+"""Rotating a registered client's credentials without downtime: secrets and public keys, provider first.
+
+A secret rotates in three steps: `create_client_secret` (a second secret, shown once), callers
+switch to it, then `retire_client_secret` (deactivate, then delete the old one). A key likewise:
+`add_client_key`, switch, `retire_client_key`. Every change reaches the provider first; the row
+then records what the provider now has (a keyless client's key ids, a rotated RFC 7592 token),
+so a failure leaves the row describing the provider's state, never one it does not have.
+"""
+
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from django.db import DatabaseError
+
+from .exceptions import DatabaseFailure, InvalidState, ProviderError, ProviderNotSupported
+from .models import RegisteredClient
+from .providers import ClientRef, ProviderKey, ProviderSecret, get_provider
+from .public_keys import clean_public_key
+
+logger = logging.getLogger("registration")
+Status = RegisteredClient.Status
+
+
+@dataclass(frozen=True)
+class NewSecret:
+    """A secret just created: the only place its value is. Never log or store `client_secret`."""
+
+    client: RegisteredClient
+    secret: ProviderSecret
+
+    def as_response(self) -> dict:
+        return {
+            "client_id": self.client.client_id,
+            "id": self.secret.id,
+            "status": self.secret.status,
+            "fingerprint": self.secret.fingerprint,
+            "client_secret": self.secret.client_secret,
+        }
+
+
+def _manageable(client: RegisteredClient) -> None:
+    if client.status not in (Status.ACTIVE, Status.INACTIVE):
+        raise InvalidState(f"Client {client.client_id or client.pk} is {client.status}: its credentials cannot change.")
+
+
+def _secret_client(client: RegisteredClient) -> None:
+    _manageable(client)
+    if client.is_keyless:
+        raise InvalidState(f"Client {client.client_id} authenticates with private_key_jwt: it has no secret.")
+
+
+def _record_keys(client: RegisteredClient, keys: list[ProviderKey], credential: dict | None = None) -> None:
+    """The row follows the provider: the key ids it now has (and a rotated RFC 7592 credential)."""
+    client.key_ids = [key.kid for key in keys]
+    fields = ["key_ids", "updated_at"]
+    if credential:
+        client.set_credential(credential)
+        fields.append("provider_credential")
+    try:
+        client.save(update_fields=fields)
+    except DatabaseError as exc:
+        logger.error("Client %s: the key ids could not be recorded (%s)", client.client_id, type(exc).__name__)
+        raise DatabaseFailure(
+            f"The provider changed client {client.client_id}'s keys, but the record could not follow "
+            f"({type(exc).__name__}); run `manage.py sync_clients` or retry."
+        ) from exc
+
+
+# -- secrets -----------------------------------------------------------------------------------
+
+
+def list_client_secrets(*, client: RegisteredClient) -> list[ProviderSecret]:
+    _secret_client(client)
+    return get_provider(client.provider).list_secrets(client.ref)
+
+
+def create_client_secret(*, client: RegisteredClient) -> NewSecret:
+    """A second active secret at the provider (at most two at once); its value is in the result only."""
+    _secret_client(client)
+    try:
+        secret = get_provider(client.provider).create_secret(client.ref)
+    except ProviderError as exc:
+        if exc.maybe_created:
+            exc.message += " A secret may have been created unseen: list the secrets and retire any you did not get."
+        raise
+    logger.info("Created secret %s for client %s", secret.id, client.client_id)
+    return NewSecret(client=client, secret=secret)
+
+
+def set_client_secret_status(*, client: RegisteredClient, secret_id: str, active: bool) -> ProviderSecret:
+    _secret_client(client)
+    secret = get_provider(client.provider).set_secret_status(client.ref, secret_id, active=active)
+    logger.info("%s secret %s of client %s", "Activated" if active else "Deactivated", secret_id, client.client_id)
+    return secret
+
+
+def delete_client_secret(*, client: RegisteredClient, secret_id: str) -> None:
+    _secret_client(client)
+    get_provider(client.provider).delete_secret(client.ref, secret_id)
+    logger.info("Deleted secret %s of client %s", secret_id, client.client_id)
+
+
+def retire_client_secret(*, client: RegisteredClient, secret_id: str) -> None:
+    """The last step of a rotation: deactivate the old secret (the provider keeps the last one), then delete it."""
+    set_client_secret_status(client=client, secret_id=secret_id, active=False)
+    delete_client_secret(client=client, secret_id=secret_id)
+
+
+def retire_older_secrets(*, client: RegisteredClient) -> int:
+    """Finish a rotation: every secret but the newest is deactivated and deleted; returns how many."""
+    secrets = sorted(list_client_secrets(client=client), key=lambda s: (s.created is not None, s.created))
+    for old in secrets[:-1]:
+        retire_client_secret(client=client, secret_id=old.id)
+    return max(0, len(secrets) - 1)
+
+
+# -- keys --------------------------------------------------------------------------------------
+
+
+def list_client_keys(*, client: RegisteredClient) -> list[ProviderKey]:
+    _manageable(client)
+    return get_provider(client.provider).list_keys(client.ref)
+
+
+def add_client_key(*, client: RegisteredClient, jwk) -> ProviderKey:
+    """Add the caller's public key at the provider (a private one is refused, never sent), then record its id."""
+    _manageable(client)
+    public = clean_public_key(jwk)
+    backend = get_provider(client.provider)
+    key = backend.add_key(client.ref, public)
+    _record_keys(client, backend.list_keys(_ref(client, key.credential)), key.credential)
+    logger.info("Added key %s to client %s", key.kid, client.client_id)
+    return key
+
+
+def set_client_key_status(*, client: RegisteredClient, key_id: str, active: bool) -> ProviderKey:
+    _manageable(client)
+    backend = get_provider(client.provider)
+    key = backend.set_key_status(client.ref, key_id, active=active)
+    _record_keys(client, backend.list_keys(client.ref))
+    return key
+
+
+def retire_client_key(*, client: RegisteredClient, key_id: str) -> None:
+    """Deactivate (where the provider has inactive keys), then delete a key; the row's key ids follow."""
+    _manageable(client)
+    backend = get_provider(client.provider)
+    with contextlib.suppress(ProviderNotSupported):  # RFC 7592: deleting a key is its deactivation
+        backend.set_key_status(client.ref, key_id, active=False)
+    credential = backend.delete_key(client.ref, key_id)
+    _record_keys(client, backend.list_keys(_ref(client, credential)), credential)
+    logger.info("Retired key %s of client %s", key_id, client.client_id)
+
+
+def _ref(client: RegisteredClient, credential: dict | None) -> ClientRef:
+    """How to reach the client at the provider, with a just-rotated credential if there is one."""
+    if not credential:
+        return client.ref
+    return ClientRef(client_id=client.client_id or "", reference=client.provider_reference, credential=credential)
