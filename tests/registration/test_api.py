@@ -187,7 +187,7 @@ class TestClients:
         assert response.status_code == 200
         assert [c["client_id"] for c in response.json()["results"]] == ["0oa2", "0oa1"]
         assert [c["client_id"] for c in staff_client.get("/clients/?status=active").json()["results"]] == ["0oa1"]
-        assert "\"client_secret\"" not in response.content.decode()  # no such member (auth_method may name it)
+        assert '"client_secret"' not in response.content.decode()  # no such member (auth_method may name it)
 
     def test_detail_and_404(self, staff_client, rows):
         assert staff_client.get("/clients/0oa1/").json()["label"] == "One"
