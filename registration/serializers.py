@@ -92,6 +92,25 @@ class PublicKeySerializer(serializers.Serializer):
     jwk = serializers.JSONField(help_text="Your new PUBLIC key as a JWK with a kid; never a private key.")
 
 
+class SecretSerializer(serializers.Serializer):
+    """A secret at the provider: never its value."""
+
+    id = serializers.CharField()
+    status = serializers.CharField()
+    fingerprint = serializers.CharField(help_text="The provider's hash of the secret, to tell secrets apart.")
+
+
+class NewSecretSerializer(SecretSerializer):
+    client_id = serializers.CharField()
+    client_secret = serializers.CharField(help_text="Shown only in this answer; never stored.")
+
+
+class KeySerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="The provider's key id (retire and lifecycle paths take it).")
+    kid = serializers.CharField()
+    status = serializers.CharField()
+
+
 def secret_data(secret) -> dict:
     """A secret at the provider, without its value (shown only when it was created)."""
     return {"id": secret.id, "status": secret.status, "fingerprint": secret.fingerprint}

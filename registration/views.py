@@ -1,5 +1,6 @@
 """The registration API: `POST /register/` and `/clients/` (list, detail, deactivate, activate, delete)."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -30,9 +31,12 @@ from .exceptions import InvalidRegistration, RegistrationError
 from .models import RegisteredClient
 from .permissions import IsStaffOrTokenHasScope, requester
 from .serializers import (
+    KeySerializer,
+    NewSecretSerializer,
     PublicKeySerializer,
     RegisteredClientSerializer,
     RegistrationSerializer,
+    SecretSerializer,
     key_data,
     secret_data,
 )
@@ -40,6 +44,9 @@ from .services import activate_client, deactivate_client, delete_client, registe
 from .throttling import RegistrationThrottle
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+SECRET_ID = OpenApiParameter("secret_id", str, OpenApiParameter.PATH, description="The provider's secret id.")
+KEY_ID = OpenApiParameter("key_id", str, OpenApiParameter.PATH, description="The provider's key id.")
+CHANGE = OpenApiParameter("change", str, OpenApiParameter.PATH, enum=["activate", "deactivate"])
 
 
 class RegistrationAPIMixin:
@@ -179,25 +186,36 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
         except RegistrationError as exc:
             raise to_api_exception(exc) from exc
 
-    @action(detail=True, methods=["get", "post"], serializer_class=None)
+    @extend_schema(methods=["GET"], operation_id="clients_secrets_list", responses=SecretSerializer(many=True))
+    @extend_schema(methods=["POST"], operation_id="clients_secrets_create", request=None, responses=NewSecretSerializer)
+    @action(detail=True, methods=["get", "post"], serializer_class=SecretSerializer)
     def secrets(self, request: Request, client_id: str) -> Response:
         """GET: the client's secrets (never their values). POST: a second secret, shown once (`no-store`)."""
         if request.method == "GET":
             return Response([secret_data(s) for s in self._credentials(list_client_secrets)])
         return no_store(Response(self._credentials(create_client_secret).as_response(), status=status.HTTP_201_CREATED))
 
-    @action(detail=True, methods=["post"], url_path=r"secrets/(?P<secret_id>[^/.]+)/(?P<change>activate|deactivate)")
+    @extend_schema(operation_id="clients_secrets_lifecycle", request=None, parameters=[SECRET_ID, CHANGE])
+    @action(
+        detail=True,
+        methods=["post"],
+        serializer_class=SecretSerializer,
+        url_path=r"secrets/(?P<secret_id>[^/.]+)/(?P<change>activate|deactivate)",
+    )
     def secret_lifecycle(self, request: Request, client_id: str, secret_id: str, change: str) -> Response:
         """Activate or deactivate one secret (the provider keeps the last active one)."""
         secret = self._credentials(set_client_secret_status, secret_id=secret_id, active=change == "activate")
         return Response(secret_data(secret))
 
+    @extend_schema(operation_id="clients_secrets_destroy", parameters=[SECRET_ID], responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"secrets/(?P<secret_id>[^/.]+)")
     def secret(self, request: Request, client_id: str, secret_id: str) -> Response:
         """Delete an inactive secret."""
         self._credentials(delete_client_secret, secret_id=secret_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(methods=["GET"], operation_id="clients_keys_list", responses=KeySerializer(many=True))
+    @extend_schema(methods=["POST"], operation_id="clients_keys_create", responses={201: KeySerializer})
     @action(detail=True, methods=["get", "post"], serializer_class=PublicKeySerializer)
     def keys(self, request: Request, client_id: str) -> Response:
         """GET: the client's public keys. POST `{"jwk": {...}}`: add a public key (a private one is refused)."""
@@ -208,11 +226,18 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
         key = self._credentials(add_client_key, jwk=serializer.validated_data["jwk"])
         return Response(key_data(key), status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], url_path=r"keys/(?P<key_id>[^/]+)/(?P<change>activate|deactivate)")
+    @extend_schema(operation_id="clients_keys_lifecycle", request=None, parameters=[KEY_ID, CHANGE])
+    @action(
+        detail=True,
+        methods=["post"],
+        serializer_class=KeySerializer,
+        url_path=r"keys/(?P<key_id>[^/]+)/(?P<change>activate|deactivate)",
+    )
     def key_lifecycle(self, request: Request, client_id: str, key_id: str, change: str) -> Response:
         """Activate or deactivate one key (where the provider has inactive keys)."""
         return Response(key_data(self._credentials(set_client_key_status, key_id=key_id, active=change == "activate")))
 
+    @extend_schema(operation_id="clients_keys_destroy", parameters=[KEY_ID], responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"keys/(?P<key_id>[^/]+)")
     def key(self, request: Request, client_id: str, key_id: str) -> Response:
         """Retire a key: deactivated (where the provider has inactive keys), then deleted."""
