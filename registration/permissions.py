@@ -1,9 +1,19 @@
-"""Who may register and manage clients: staff users (session) or clients holding the scope."""
+"""Who may register and manage clients: staff users (session) or clients holding the scope, not withdrawn."""
 
 from api.conf import api_settings
-from api.exceptions import InsufficientScope
+from api.exceptions import InsufficientScope, InvalidToken
 from api.permissions import TokenHasScope
 from api.principal import ValidatedToken
+
+from .models import RegisteredClient
+
+
+def is_withdrawn(client_id: str) -> bool:
+    """Whether this service's records hold `client_id` as anything but active (deactivated, deleted, failed).
+
+    A client the records do not hold (made at the provider by other means) is judged by its token alone.
+    """
+    return RegisteredClient.objects.filter(client_id=client_id).exclude(status=RegisteredClient.Status.ACTIVE).exists()
 
 
 class IsStaffOrTokenHasScope(TokenHasScope):
@@ -12,10 +22,20 @@ class IsStaffOrTokenHasScope(TokenHasScope):
 
     Unauthenticated requests get 401 (`WWW-Authenticate: Bearer`); a signed-in non-staff user, or a
     token without the scope, gets 403 `insufficient_scope` naming the scope (RFC 6750 §3.1).
+
+    A self-contained token outlives the deactivation of its client at the provider (until its
+    `exp`); managing clients with it must not. The records of this service hold every client it
+    registered and follow every deactivation it makes (and `sync_clients` makes them follow the
+    provider), so a token whose client they hold as withdrawn gets 401 `invalid_token` (RFC 6750
+    §3.1: revoked), at the cost of one indexed query per bearer call.
     """
 
     def has_permission(self, request, view) -> bool:
         if isinstance(request.auth, ValidatedToken):
+            if is_withdrawn(request.auth.client_id):
+                raise InvalidToken(
+                    "The client this access token was issued to is deactivated or deleted.", realm=api_settings.REALM
+                )
             return super().has_permission(request, view)
         user = request.user
         if user is None or not getattr(user, "is_authenticated", False):

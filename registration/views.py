@@ -1,5 +1,7 @@
 """The registration API: `POST /register/` and `/clients/` (list, detail, deactivate, activate, delete)."""
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -40,10 +42,19 @@ from .serializers import (
     key_data,
     secret_data,
 )
-from .services import activate_client, deactivate_client, delete_client, register_client
+from .services import (
+    activate_client,
+    clean_label,
+    deactivate_client,
+    delete_client,
+    register_client,
+    registrable_scopes,
+)
 from .throttling import RegistrationThrottle
 
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
+# RFC 8941 §3.3.3 sf-string: printable ASCII in double quotes, `"` and `\` escaped by a backslash.
+SF_STRING = re.compile(r'"((?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*)"')
 SECRET_ID = OpenApiParameter("secret_id", str, OpenApiParameter.PATH, description="The provider's secret id.")
 KEY_ID = OpenApiParameter("key_id", str, OpenApiParameter.PATH, description="The provider's key id.")
 CHANGE = OpenApiParameter("change", str, OpenApiParameter.PATH, enum=["activate", "deactivate"])
@@ -57,13 +68,26 @@ class RegistrationAPIMixin:
 
 
 def idempotency_key(request: Request) -> str | None:
-    """The `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header: an sf-string)."""
+    """The `Idempotency-Key` header (draft-ietf-httpapi-idempotency-key-header: one sf-string).
+
+    Also taken bare (unquoted). A header sent twice reaches Django joined by a comma (RFC 9110
+    §5.3): two keys are not one, so a comma outside quotes, or a second quoted string, is refused.
+    """
     value = request.headers.get("Idempotency-Key")
     if value is None:
         return None
     value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
+    if value.startswith('"'):
+        quoted = SF_STRING.fullmatch(value)
+        if quoted is None:
+            raise to_api_exception(
+                InvalidRegistration("Send one Idempotency-Key header holding one quoted string (RFC 8941 §3.3.3).")
+            )
+        value = re.sub(r"\\(.)", r"\1", quoted.group(1))
+    elif "," in value or '"' in value:
+        raise to_api_exception(
+            InvalidRegistration("Send one Idempotency-Key header: a repeated header (joined by a comma) is refused.")
+        )
     if not value or len(value) > MAX_IDEMPOTENCY_KEY_LENGTH or not value.isprintable():
         raise to_api_exception(InvalidRegistration("Idempotency-Key must be 1 to 255 printable characters."))
     return value
@@ -94,12 +118,17 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
     def post(self, request: Request) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        scopes = serializer.validated_data["scopes"]
+        try:
+            # Malformed input is a 400 before whether the caller may grant the scopes (a 403) is asked.
+            label = clean_label(serializer.validated_data["label"])
+            scopes = registrable_scopes(serializer.validated_data["scopes"])
+        except RegistrationError as exc:
+            raise to_api_exception(exc) from exc
         self.check_grantable(request, scopes)
         user, creator = requester(request)
         try:
             registration = register_client(
-                label=serializer.validated_data["label"],
+                label=label,
                 scopes=scopes,
                 created_by=user,
                 creator=creator,
@@ -114,14 +143,14 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
         return response
 
     def check_grantable(self, request: Request, scopes: list[str]) -> None:
-        """A client may hand out the registration scopes only if it holds them itself (no escalation)."""
+        """A bearer caller grants only scopes its own token carries: no escalation, and no registrar
+        beyond itself. Staff (a session) may grant any scope the provider knows."""
         if not isinstance(request.auth, ValidatedToken):
             return
-        privileged = {registration_settings.REGISTER_SCOPE, registration_settings.MANAGE_SCOPE}
-        missing = (set(scopes) & privileged) - request.auth.scopes
+        missing = set(scopes) - request.auth.scopes
         if missing:
             raise InsufficientScope(
-                "A client cannot grant a registration scope its own token does not carry.",
+                "A client can grant only scopes its own access token carries.",
                 realm=api_settings.REALM,
                 extra={"scope": " ".join(sorted(missing))},
             )

@@ -49,7 +49,7 @@ class TestRegister:
 
     def test_token_with_the_register_scope(self, bearer, okta_http):
         okta_http.post(APPS, json=okta_app(secret=SECRET))
-        response = post_register(bearer("clients:register", client_id="ci-bot"))
+        response = post_register(bearer("clients:register", "hello:read", client_id="ci-bot"))
         assert response.status_code == 201, response.content
         assert RegisteredClient.objects.get().creator == "client:ci-bot"
 
