@@ -70,6 +70,26 @@ DEFAULTS = {
     "HELLO_SCOPE": "hello:read",
     # The realm in `WWW-Authenticate` challenges (RFC 6750 §3).
     "REALM": "api",
+    # DPoP (RFC 9449), for every view that sets no `dpop` attribute of its own: "allowed" (Bearer
+    # or DPoP), "required" (DPoP only) or "disabled" (Bearer only). A token bound to a key
+    # (`cnf.jkt`) is accepted only through DPoP, whatever this says.
+    "DPOP": "allowed",
+    # Algorithms a DPoP proof may be signed with (asymmetric only); the `algs` of the challenge.
+    "DPOP_ALGORITHMS": ["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256", "RS384", "RS512"],
+    # A proof is accepted this many seconds after its `iat`, plus DPOP_LEEWAY either way;
+    # its `jti` is remembered (cluster-wide, in CACHE_ALIAS) for that long.
+    "DPOP_MAX_AGE": 60,
+    "DPOP_LEEWAY": 5,
+    # Require a server nonce in proofs (RFC 9449 §9): stateless, derived from SECRET_KEY and
+    # rotated every DPOP_NONCE_LIFETIME seconds, so every host accepts every host's nonces.
+    "DPOP_NONCE": False,
+    "DPOP_NONCE_LIFETIME": 300,
+    # Certificate-bound tokens (`cnf` `x5t#S256`, RFC 8705 §3): the request header in which a
+    # TLS-terminating proxy forwards the client certificate (RFC 9440 `Client-Cert`, or a
+    # URL-encoded PEM as nginx's `$ssl_client_escaped_cert`), and the proxy addresses it is
+    # believed from. Unset: such tokens are refused.
+    "MTLS_CERTIFICATE_HEADER": None,
+    "MTLS_TRUSTED_PROXIES": [],
 }
 
 # Options an entry of ISSUERS may set; the rest are global.

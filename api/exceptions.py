@@ -43,19 +43,33 @@ class BearerError(exceptions.APIException):
     """An RFC 6750 error: the status, the JSON body and the `WWW-Authenticate` challenge agree.
 
     `challenge` holds the auth-params; the header is rendered when the response is built, so the
-    exception handler can still add to them (a 401's `scope`).
+    exception handler can still add to them (a 401's `scope`). The error is told under `scheme`
+    (`Bearer`, or `DPoP` for RFC 9449 §7.1); `others` are the bare challenges of the other schemes
+    the view accepts, sent in the same header. `headers` are added to the response (`DPoP-Nonce`).
     """
 
     error_code = "invalid_token"
     scheme = "Bearer"
 
-    def __init__(self, description: str, *, realm: str = "api", extra: dict | None = None):
+    def __init__(
+        self,
+        description: str,
+        *,
+        realm: str = "api",
+        extra: dict | None = None,
+        scheme: str = "Bearer",
+        others: tuple[str, ...] = (),
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(detail=description, code=self.error_code)
         self.challenge = {"realm": realm, "error": self.error_code, "error_description": description, **(extra or {})}
+        self.scheme = scheme
+        self.others = others
+        self.headers = headers or {}
 
     @property
     def auth_header(self) -> str:
-        return render_challenge(self.scheme, self.challenge)
+        return ", ".join((render_challenge(self.scheme, self.challenge), *self.others))
 
 
 class InvalidToken(BearerError):
@@ -74,9 +88,23 @@ class InsufficientScope(BearerError, exceptions.PermissionDenied):
     status_code = status.HTTP_403_FORBIDDEN
     error_code = "insufficient_scope"
 
-    def __init__(self, description: str, *, realm: str = "api", extra: dict | None = None):
-        super().__init__(description, realm=realm, extra=extra)
+    def __init__(self, description: str, *, extra: dict | None = None, **kwargs):
+        super().__init__(description, extra=extra, **kwargs)
         self.scope = (extra or {}).get("scope")
+
+
+class InvalidDPoPProof(BearerError):
+    """RFC 9449 §7.1: the `DPoP` header is missing, malformed, replayed or does not fit the request."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    error_code = "invalid_dpop_proof"
+
+
+class UseDPoPNonce(BearerError):
+    """RFC 9449 §9: the proof must carry the nonce sent in the `DPoP-Nonce` header."""
+
+    status_code = status.HTTP_401_UNAUTHORIZED
+    error_code = "use_dpop_nonce"
 
 
 class ServiceUnavailable(exceptions.APIException):

@@ -60,4 +60,6 @@ def exception_handler(exc, context):
         # The scopes the request needs, as the challenge's `scope` attribute names them.
         body["scope"] = exc.scope
     response.data = body
+    for name, value in getattr(exc, "headers", {}).items():
+        response[name] = value
     return response

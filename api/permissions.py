@@ -34,8 +34,12 @@ class TokenHasScope(BasePermission):
         if self.satisfied(required, token.scopes):
             return True
         needed = " ".join(sorted(required))
+        # RFC 9449 §7.1: a DPoP-bound token came through the DPoP scheme, and is told under it.
         raise InsufficientScope(
-            f"{self.message.rstrip('.')}: {self.describe(needed)}.", realm=api_settings.REALM, extra={"scope": needed}
+            f"{self.message.rstrip('.')}: {self.describe(needed)}.",
+            realm=api_settings.REALM,
+            extra={"scope": needed},
+            scheme="Bearer" if token.jkt is None else "DPoP",
         )
 
     def satisfied(self, required: frozenset[str], granted: frozenset[str]) -> bool:

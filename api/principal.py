@@ -20,8 +20,15 @@ class ValidatedToken:
     principal: "ClientPrincipal" = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        principal = ClientPrincipal(client_id=self.client_id, scopes=self.scopes, issuer=self.issuer)
+        principal = ClientPrincipal(client_id=self.client_id, scopes=self.scopes, issuer=self.issuer, jkt=self.jkt)
         object.__setattr__(self, "principal", principal)
+
+    @property
+    def jkt(self) -> str | None:
+        """The key thumbprint the token is bound to (`cnf.jkt`, RFC 9449 §6.1); None for a bearer token."""
+        cnf = self.claims.get("cnf")
+        jkt = cnf.get("jkt") if isinstance(cnf, dict) else None
+        return jkt if isinstance(jkt, str) else None
 
     def has_scopes(self, *scopes: str) -> bool:
         return set(scopes) <= self.scopes
@@ -29,11 +36,15 @@ class ValidatedToken:
 
 @dataclass(frozen=True)
 class ClientPrincipal:
-    """`request.user` for a client-credentials token: a client, not a database user."""
+    """`request.user` for a client-credentials token: a client, not a database user.
+
+    `jkt` is the thumbprint of the key the client proved possession of (DPoP), or None.
+    """
 
     client_id: str
     scopes: frozenset[str]
     issuer: str
+    jkt: str | None = None
 
     is_authenticated = True
     is_anonymous = False

@@ -208,6 +208,9 @@ API_AUTH = {
     "HELLO_SCOPE": env.str("HELLO_SCOPE", default="hello:read"),
     # How often each worker rereads the shared key set: a refresh reaches every worker within it.
     "JWKS_RECHECK_INTERVAL": env.float("JWKS_RECHECK_INTERVAL", default=5.0),
+    # DPoP (RFC 9449): "allowed", "required" or "disabled" by default; server nonces opt-in.
+    "DPOP": env.str("API_DPOP", default="allowed"),
+    "DPOP_NONCE": env.bool("API_DPOP_NONCE", default=False),
 }
 
 # --- The command-line client (`manage.py call_api` and `manage.py get_token`). ---

@@ -8,6 +8,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from conftest import ISSUER
 from tests.support.challenges import RESOURCE_METADATA, bearer_params
 
+DPOP_ALGS = "ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512"
+
 
 def get(api_client, token: str | None = None, header: str | None = None):
     if header is None and token is not None:
@@ -26,8 +28,10 @@ def test_no_credentials_is_a_bare_challenge(api_client):
     response = get(api_client)
     assert response.status_code == 401
     # No error code (RFC 6750 §3.1); the scope the view needs and the metadata (RFC 9728 §5.1).
+    # Both schemes the default policy allows (RFC 9449 §7.1), each with the same params.
     assert response["WWW-Authenticate"] == (
-        f'Bearer realm="api", scope="hello:read", resource_metadata="{RESOURCE_METADATA}"'
+        f'Bearer realm="api", scope="hello:read", resource_metadata="{RESOURCE_METADATA}", '
+        f'DPoP realm="api", scope="hello:read", algs="{DPOP_ALGS}", resource_metadata="{RESOURCE_METADATA}"'
     )
     assert response.json()["error"] == "unauthorized"
     assert "Bearer" in response.json()["error_description"]

@@ -4,7 +4,7 @@ import pytest
 import responses
 from django.test import Client
 
-from tests.support.challenges import parse_challenge
+from tests.support.challenges import parse_challenges
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def test_401_page_explains_how_to_get_a_token(browser, settings):
         response = browser.get("/")
     assert response.status_code == 401
     assert response["Content-Type"].startswith("text/html")
-    assert parse_challenge(response["WWW-Authenticate"])[0] == "Bearer"
+    assert [scheme for scheme, _ in parse_challenges(response["WWW-Authenticate"])] == ["Bearer", "DPoP"]
     html = response.content.decode()
     assert 'id="how-to-get-a-token"' in html
     assert "https://example.okta.com/oauth2/default/v1/token" in html

@@ -133,8 +133,8 @@ def assert_contract(header: str) -> None:
         result = authenticate(header)
     except APIException as exc:
         assert exc.status_code in (400, 401), (exc.status_code, exc.detail)
-        assert exc.get_codes() in ("invalid_request", "invalid_token")
-        assert exc.auth_header.startswith('Bearer realm="api", error=')
+        assert exc.get_codes() in ("invalid_request", "invalid_token", "invalid_dpop_proof")
+        assert exc.auth_header.startswith(('Bearer realm="api", error=', 'DPoP realm="api", error='))
         return
     # Only a header without bearer credentials gets through unauthenticated.
     assert result is None, "a hostile header authenticated"
@@ -205,7 +205,7 @@ def test_the_http_stack_never_answers_500(header, api_client, issuer_http):
     assert response.status_code in (400, 401), response.status_code
     body = response.json()
     assert set(body) == {"error", "error_description"}
-    assert response["WWW-Authenticate"].startswith('Bearer realm="api"')
+    assert response["WWW-Authenticate"].startswith(('Bearer realm="api"', 'DPoP realm="api"'))
     credentials = header.partition(" ")[2].strip()
     if len(credentials) >= 16:
         assert credentials not in response.content.decode("utf-8", "replace")

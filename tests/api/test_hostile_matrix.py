@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from conftest import AUDIENCE, ISSUER, KID, b64url, claims_at, public_jwk, raw_token
-from tests.support.challenges import RESOURCE_METADATA, parse_challenge
+from tests.support.challenges import RESOURCE_METADATA, parse_challenges
 
 EVIL = "https://evil.test"
 
@@ -286,7 +286,11 @@ def challenge_matches(response, case: Case) -> bool:
     header = response.get("WWW-Authenticate")
     if header is None:
         return False
-    scheme, params = parse_challenge(header)
+    # The first challenge tells the error; on a 400 or 401 a DPoP one (the default policy
+    # allows it) follows, while a 403's client has authenticated already.
+    (scheme, params), *others = parse_challenges(header)
+    if [name for name, _ in others] != (["DPoP"] if case.status in (400, 401) else []):
+        return False
     # Every challenge names the metadata (RFC 9728 §5.1); a 401 also the scope a token needs.
     if scheme != "Bearer" or params.get("realm") != "api" or params.get("resource_metadata") != RESOURCE_METADATA:
         return False

@@ -36,8 +36,13 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
     return challenge
 
 
+def scheme_params(response, scheme: str) -> dict[str, str]:
+    """The auth-params of a response's one challenge of `scheme` (beside any of other schemes)."""
+    found = [params for name, params in parse_challenges(response["WWW-Authenticate"]) if name == scheme]
+    assert len(found) == 1, response["WWW-Authenticate"]
+    return found[0]
+
+
 def bearer_params(response) -> dict[str, str]:
-    """The auth-params of a response's single `Bearer` challenge."""
-    scheme, params = parse_challenge(response["WWW-Authenticate"])
-    assert scheme == "Bearer", response["WWW-Authenticate"]
-    return params
+    """The auth-params of a response's `Bearer` challenge."""
+    return scheme_params(response, "Bearer")
