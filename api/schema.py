@@ -6,9 +6,11 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from .conf import api_settings
 from .discovery import token_endpoint
+from .dpop import DISABLED, REQUIRED, view_policy
 from .resource import metadata_url
 
 SCHEME_NAME = "oauth2"
+DPOP_SCHEME_NAME = "dpop"
 ERROR_SCHEMA = "OAuthError"
 
 # The error responses of a bearer-protected operation (RFC 6750 §3.1), each with an example
@@ -76,11 +78,11 @@ class OAuthClientCredentialsScheme(OpenApiAuthenticationExtension):
     """
 
     target_class = "api.authentication.OAuthClientCredentialsAuthentication"
-    name = SCHEME_NAME
+    name = [SCHEME_NAME, DPOP_SCHEME_NAME]
     match_subclasses = True
 
-    def get_security_definition(self, auto_schema) -> dict:
-        return {
+    def get_security_definition(self, auto_schema) -> list[dict]:
+        oauth2 = {
             "type": "oauth2",
             "description": (
                 "OAuth 2.0 client credentials (RFC 6749 §4.4): the client gets an access token (a JWT) from the "
@@ -93,9 +95,27 @@ class OAuthClientCredentialsScheme(OpenApiAuthenticationExtension):
             # RFC 9728 §5.1's `resource_metadata`, for tools that read the schema rather than a 401.
             "x-resource-metadata": metadata_url(),
         }
+        dpop = {
+            "type": "http",
+            "scheme": "DPoP",
+            "description": (
+                "A DPoP-bound access token (RFC 9449) from the same token endpoint, sent as "
+                "`Authorization: DPoP <token>` with a `DPoP` header: a proof signed by the client's key "
+                f"({', '.join(api_settings.DPOP_ALGORITHMS)}), new for every request, naming the method, the URL "
+                "without query and the token's hash (`ath`). A token bound to a key (`cnf.jkt`) is refused as Bearer."
+            ),
+        }
+        return [oauth2, dpop]
 
-    def get_security_requirement(self, auto_schema) -> dict:
-        return {SCHEME_NAME: required_scopes(auto_schema.view)}
+    def get_security_requirement(self, auto_schema) -> list[dict]:
+        """Bearer or DPoP as the view's `dpop` policy allows (alternatives: a list of requirements)."""
+        policy = view_policy(auto_schema.view)
+        requirements = []
+        if policy != REQUIRED:
+            requirements.append({SCHEME_NAME: required_scopes(auto_schema.view)})
+        if policy != DISABLED:
+            requirements.append({DPOP_SCHEME_NAME: []})
+        return requirements
 
 
 def postprocess_oauth2(result: dict, generator, request, public: bool, **kwargs) -> dict:

@@ -1,5 +1,7 @@
 """DPoP at the API (RFC 9449 §7): bound tokens need their proof, every failure has its status, code and challenge."""
 
+import base64
+
 import pytest
 from django.urls import path
 from rest_framework.permissions import IsAuthenticated
@@ -309,3 +311,78 @@ def test_one_cache_round_trip_per_dpop_request(api_client, key, bound_token, mon
             == 200
         )
     assert calls == ["add"] * 5
+
+
+# -- other confirmation methods --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def client_certificate() -> tuple[str, str, str]:
+    """A self-signed client certificate: its RFC 9440 header form, its URL-encoded PEM and `x5t#S256`."""
+    import datetime
+    import hashlib
+    from urllib.parse import quote
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "client-1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(private_key, hashes.SHA256())
+    )
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    thumbprint = base64.urlsafe_b64encode(hashlib.sha256(der).digest()).rstrip(b"=").decode()
+    return f":{base64.b64encode(der).decode()}:", quote(pem), thumbprint
+
+
+@pytest.fixture
+def mtls(settings):
+    settings.API_AUTH = {
+        **settings.API_AUTH,
+        "MTLS_CERTIFICATE_HEADER": "Client-Cert",
+        "MTLS_TRUSTED_PROXIES": ["127.0.0.0/8"],
+    }
+
+
+def test_a_certificate_bound_token_is_refused_without_mtls(api_client, make_token, client_certificate):
+    header, _, thumbprint = client_certificate
+    token = make_token(cnf={"x5t#S256": thumbprint})
+    response = call(api_client, token, scheme="Bearer", HTTP_CLIENT_CERT=header)
+    assert_error(response, 401, "invalid_token", scheme="Bearer", others="DPoP")
+
+
+def test_a_certificate_bound_token_with_its_certificate_through_a_trusted_proxy(
+    api_client, make_token, client_certificate, mtls
+):
+    header, pem, thumbprint = client_certificate
+    token = make_token(cnf={"x5t#S256": thumbprint})
+    assert call(api_client, token, scheme="Bearer", HTTP_CLIENT_CERT=header).status_code == 200
+    assert call(api_client, token, scheme="Bearer", HTTP_CLIENT_CERT=pem).status_code == 200
+    for refused in (
+        {},  # no certificate
+        {"HTTP_CLIENT_CERT": ":AAAA:"},  # not a certificate
+        {"HTTP_CLIENT_CERT": header, "REMOTE_ADDR": "192.0.2.7"},  # not from the proxy
+    ):
+        assert_error(call(api_client, token, scheme="Bearer", **refused), 401, "invalid_token", "Bearer", "DPoP")
+    other = make_token(cnf={"x5t#S256": "A" * 43})
+    assert_error(
+        call(api_client, other, scheme="Bearer", HTTP_CLIENT_CERT=header), 401, "invalid_token", "Bearer", "DPoP"
+    )
+
+
+@pytest.mark.parametrize("cnf", [{"kid": "k1"}, {"jwk": "x"}, "jkt", {}, {"jkt": 5}, [1]])
+def test_unknown_or_malformed_confirmation_is_refused(api_client, make_token, cnf, mtls):
+    token = make_token(cnf=cnf)
+    assert_error(call(api_client, token, scheme="Bearer"), 401, "invalid_token", scheme="Bearer", others="DPoP")

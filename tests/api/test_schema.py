@@ -99,7 +99,7 @@ def test_hello_declares_its_scope(api_client, settings, no_network):
     settings.API_AUTH = {**settings.API_AUTH, "HELLO_SCOPE": "greetings:read"}
     schema = get_schema(api_client)
     operation = schema["paths"]["/"]["get"]
-    assert operation["security"] == [{SCHEME_NAME: ["greetings:read"]}]
+    assert operation["security"] == [{SCHEME_NAME: ["greetings:read"]}, {"dpop": []}]
     scopes = schema["components"]["securitySchemes"][SCHEME_NAME]["flows"]["clientCredentials"]["scopes"]
     assert scopes["greetings:read"] == "Required by GET /"
     assert "hello:read" not in scopes
@@ -153,3 +153,14 @@ def test_schema_generates_without_warnings(tmp_path, no_network):
     # Every view must be describable: a warning means an endpoint is missing from (or wrong in) the docs.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
     assert "oauth2" in (tmp_path / "schema.yaml").read_text()
+
+
+def test_the_dpop_scheme_is_described_and_follows_the_policy(api_client, settings, no_network):
+    schema = get_schema(api_client)
+    scheme = schema["components"]["securitySchemes"]["dpop"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "DPoP")
+    assert "RFC 9449" in scheme["description"]
+    settings.API_AUTH = {**settings.API_AUTH, "DPOP": "required"}
+    assert get_schema(api_client)["paths"]["/"]["get"]["security"] == [{"dpop": []}]
+    settings.API_AUTH = {**settings.API_AUTH, "DPOP": "disabled"}
+    assert get_schema(api_client)["paths"]["/"]["get"]["security"] == [{SCHEME_NAME: ["hello:read"]}]
