@@ -6,9 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from conftest import ISSUER
-from tests.support.challenges import RESOURCE_METADATA, bearer_params
-
-DPOP_ALGS = "ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512"
+from tests.support.challenges import DPOP_ALGS, RESOURCE_METADATA, bearer_params
 
 
 def get(api_client, token: str | None = None, header: str | None = None):

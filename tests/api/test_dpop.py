@@ -11,10 +11,8 @@ from rest_framework.views import APIView
 from api.permissions import TokenHasScope
 from ccproject.dpop_signer import DPoPKey
 from tests.api.brokencache import DEAD_CACHES
-from tests.support.challenges import parse_challenges
+from tests.support.challenges import DPOP_ALGS, parse_challenges
 from tests.support.dpop import proof_claims, signed_proof
-
-ALGS = "ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512"
 
 
 class WhoView(APIView):
@@ -82,7 +80,7 @@ def assert_error(response, status: int, error: str, scheme: str = "DPoP", others
     for name, bare in rest:
         assert "error" not in bare
         if name == "DPoP":
-            assert bare["algs"] == ALGS
+            assert bare["algs"] == DPOP_ALGS
 
 
 def test_a_bound_token_with_its_proof_is_accepted(api_client, key, bound_token):
@@ -212,7 +210,7 @@ def test_the_default_policy_offers_both_schemes(api_client):
     assert response.status_code == 401
     challenges = parse_challenges(response["WWW-Authenticate"])
     assert [scheme for scheme, _ in challenges] == ["Bearer", "DPoP"]
-    assert challenges[1][1]["algs"] == ALGS
+    assert challenges[1][1]["algs"] == DPOP_ALGS
     assert all(params["scope"] == "hello:read" and "error" not in params for _, params in challenges)
 
 

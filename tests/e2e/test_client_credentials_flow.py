@@ -7,7 +7,7 @@ import requests
 from django.core.management import CommandError, call_command
 
 from authserver.service_clients import create_service_client
-from tests.support.challenges import RESOURCE_METADATA
+from tests.support.challenges import DPOP_ALGS, RESOURCE_METADATA
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +59,8 @@ def test_no_token_is_401_with_challenge(live_server):
     response = requests.get(live_server.url, timeout=10)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == (
-        f'Bearer realm="api", scope="hello:read", resource_metadata="{RESOURCE_METADATA}"'
+        f'Bearer realm="api", scope="hello:read", resource_metadata="{RESOURCE_METADATA}", DPoP realm="api", '
+        f'scope="hello:read", algs="{DPOP_ALGS}", resource_metadata="{RESOURCE_METADATA}"'
     )
 
 
