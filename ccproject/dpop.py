@@ -94,7 +94,7 @@ class Proof:
 
 def b64url_decode(segment: str) -> bytes:
     """base64url without padding (RFC 7515 §2); anything else raises `binascii.Error`."""
-    if "+" in segment or "/" in segment or "=" in segment:
+    if not isinstance(segment, str) or "+" in segment or "/" in segment or "=" in segment:
         raise binascii.Error("not base64url")
     data = segment.encode("ascii").translate(bytes.maketrans(b"-_", b"+/"))
     return binascii.a2b_base64(data + b"=" * (-len(segment) % 4), strict_mode=True)

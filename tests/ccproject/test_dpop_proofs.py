@@ -197,6 +197,9 @@ def test_random_headers_and_claims_are_refused_cleanly(header, claims, signature
     ),
     alg=st.sampled_from(["ES256", "ES384", "ES512", "RS256", "PS256", "EdDSA"]),
 )
+@example(jwk={"kty": "EC", "x": []}, alg="ES256")
+@example(jwk={"kty": "RSA", "n": {}, "e": 3}, alg="RS256")
+@example(jwk={"kty": "OKP", "crv": "Ed25519", "x": None}, alg="EdDSA")
 def test_hostile_keys_are_refused_cleanly(jwk, alg):
     key = DPoPKey()
     header = {"typ": "dpop+jwt", "alg": alg, "jwk": jwk}
