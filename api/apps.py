@@ -14,6 +14,7 @@ class ApiConfig(AppConfig):
             schema,  # registers the OpenAPI extension of the authentication class
         )
         from .conf import api_settings
+        from .dpop import reset_dpop_on_change
         from .issuers import reset_trusted_issuers_on_change
         from .jwks import reset_key_sets_on_change
         from .token_cache import reset_token_cache_on_change
@@ -23,3 +24,4 @@ class ApiConfig(AppConfig):
         setting_changed.connect(reset_trusted_issuers_on_change, dispatch_uid="api.issuers")
         setting_changed.connect(reset_key_sets_on_change, dispatch_uid="api.jwks")
         setting_changed.connect(reset_token_cache_on_change, dispatch_uid="api.token_cache")
+        setting_changed.connect(reset_dpop_on_change, dispatch_uid="api.dpop")

@@ -271,7 +271,7 @@ def check_dpop_settings(app_configs=None, **kwargs) -> list:
                 Error(
                     f"API_AUTH['MTLS_TRUSTED_PROXIES'] holds {network!r}, which is no address or network.",
                     hint="Use addresses or CIDR networks, e.g. 10.0.0.5 or 10.0.0.0/24.",
-                    id="api.E032",
+                    id="api.E033",
                 )
             )
     return errors

@@ -11,8 +11,6 @@ from urllib.parse import unquote
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 
 from ccproject.dpop import ProofRules, b64url_encode
 from ccproject.nonces import NonceSource
@@ -58,8 +56,8 @@ def replay_store() -> ReplayStore:
     return ReplayStore("dpop", alias=api_settings.CACHE_ALIAS)
 
 
-@receiver(setting_changed)
-def reset_dpop(*, setting: str, **kwargs) -> None:
+def reset_dpop_on_change(*, setting: str, **kwargs) -> None:
+    """`setting_changed` receiver: the rules, nonces and replay store follow API_AUTH, CACHES and SECRET_KEY."""
     if setting in ("API_AUTH", "CACHES", "SECRET_KEY"):
         proof_rules.cache_clear()
         nonce_source.cache_clear()

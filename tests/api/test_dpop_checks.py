@@ -22,7 +22,7 @@ def test_the_defaults_pass(settings):
         ({"DPOP_ALGORITHMS": ["ES256", "HS256"]}, "api.E031"),
         ({"DPOP_ALGORITHMS": "ES256"}, "api.E031"),
         ({"MTLS_CERTIFICATE_HEADER": "Client-Cert"}, "api.E032"),
-        ({"MTLS_CERTIFICATE_HEADER": "Client-Cert", "MTLS_TRUSTED_PROXIES": ["not an address"]}, "api.E032"),
+        ({"MTLS_CERTIFICATE_HEADER": "Client-Cert", "MTLS_TRUSTED_PROXIES": ["not an address"]}, "api.E033"),
     ],
 )
 def test_each_misconfiguration_has_its_id(settings, api_auth, expected):
