@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import requests
 
+from .private_key_jwt import AssertionSigner
+
 TIMEOUT = (3.05, 10)
 
 
@@ -30,13 +32,14 @@ class TokenResponse:
     scope: str | None
 
 
-def require_credentials(client_id: str, client_secret: str) -> None:
-    """Raise `OAuthClientError` (`configuration_error`) unless both are set."""
-    if not client_id or not client_secret:
+def require_credentials(client_id: str, client_secret: str, signer: AssertionSigner | None = None) -> None:
+    """Raise `OAuthClientError` (`configuration_error`) unless the client id and a secret or a key are set."""
+    if not client_id or not (client_secret or signer):
         raise OAuthClientError(
-            "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET (`manage.py bootstrap`).",
+            "No client credentials: set TEST_CLIENT_ID and TEST_CLIENT_SECRET, or TEST_CLIENT_KEY for a "
+            "private_key_jwt client (`manage.py bootstrap`).",
             error="configuration_error",
-            setting="TEST_CLIENT_ID and TEST_CLIENT_SECRET",
+            setting="TEST_CLIENT_ID and TEST_CLIENT_SECRET (or TEST_CLIENT_KEY)",
         )
 
 
@@ -44,18 +47,20 @@ def fetch_token(
     *,
     token_url: str,
     client_id: str,
-    client_secret: str,
+    client_secret: str = "",
+    signer: AssertionSigner | None = None,
     scope: str | None = None,
     audience: str | None = None,
     resource: Sequence[str] = (),
     url_setting: str = "ISSUER",
 ) -> TokenResponse:
-    """POST the client credentials grant to `token_url` with HTTP Basic client authentication (RFC 6749 §2.3.1).
+    """POST the client credentials grant to `token_url`, the client authenticated by HTTP Basic (RFC 6749
+    §2.3.1) or, with `signer`, by a `private_key_jwt` assertion whose `aud` is `token_url` (RFC 7523 §2.2).
 
     `url_setting` is what a person should check when that URL fails. `audience` is the parameter
     Auth0 requires on every request, `resource` RFC 8707's resource indicators (one parameter each).
     """
-    require_credentials(client_id, client_secret)
+    require_credentials(client_id, client_secret, signer)
     data: dict[str, str | list[str]] = {"grant_type": "client_credentials"}
     if scope:
         data["scope"] = scope
@@ -64,8 +69,13 @@ def fetch_token(
     if resource:
         data["resource"] = list(resource)
     url = token_url
+    auth = None
+    if signer is not None:
+        data.update(signer.form(client_id=client_id, audience=url))
+    else:
+        auth = (client_id, client_secret)
     try:
-        response = requests.post(url, data=data, auth=(client_id, client_secret), timeout=TIMEOUT)
+        response = requests.post(url, data=data, auth=auth, timeout=TIMEOUT)
     except requests.RequestException as exc:
         raise OAuthClientError(
             f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check {url_setting}.",
@@ -83,7 +93,7 @@ def fetch_token(
         error = body.get("error") if isinstance(body.get("error"), str) else f"HTTP {response.status_code}"
         description = str(body.get("error_description", "")).rstrip(".")
         # Without an RFC 6749 §5.2 code the URL itself is the likely culprit (a 404, an HTML page).
-        setting = _setting_for(error) if "error" in body else url_setting
+        setting = _setting_for(error, keyless=signer is not None) if "error" in body else url_setting
         raise OAuthClientError(
             f"The token request to {url} failed: {error}{': ' + description if description else ''}; check {setting}.",
             error=error if "error" in body else "token_request_failed",
@@ -98,10 +108,10 @@ def fetch_token(
     )
 
 
-def _setting_for(error: str) -> str:
+def _setting_for(error: str, *, keyless: bool = False) -> str:
     """The setting a person should check for an RFC 6749 §5.2 error code."""
     return {
-        "invalid_client": "TEST_CLIENT_ID and TEST_CLIENT_SECRET",
+        "invalid_client": f"TEST_CLIENT_ID and {'TEST_CLIENT_KEY' if keyless else 'TEST_CLIENT_SECRET'}",
         "unauthorized_client": "TEST_CLIENT_ID (the client may not use the client_credentials grant)",
         "invalid_scope": "DEFAULT_SCOPE (or --scope)",
         # RFC 8707 §2: a resource the server does not know or will not grant.

@@ -220,6 +220,9 @@ TOKEN_AUDIENCE = env.str("TOKEN_AUDIENCE", default="")
 TOKEN_RESOURCE = env.list("TOKEN_RESOURCE", default=[])
 TEST_CLIENT_ID = env.str("TEST_CLIENT_ID", default="")
 TEST_CLIENT_SECRET = env.str("TEST_CLIENT_SECRET", default="")
+# A path to the test client's private key (PEM or JWK file, never the key itself): get_token and
+# call_api then authenticate with a private_key_jwt assertion instead of the secret.
+TEST_CLIENT_KEY = env.str("TEST_CLIENT_KEY", default="")
 
 # --- The identity provider's admin API (the registration app). ---
 ORG_URL = env.str("ORG_URL", default="http://127.0.0.1:8000")

@@ -6,8 +6,9 @@ from django.conf import settings
 
 from api.conf import api_settings
 from api.discovery import token_endpoint
+from api.private_key_jwt import AssertionSigner, PrivateKeyError
 from api.token_request import OAuthClientError, TokenResponse, fetch_token, require_credentials
-from ccproject.commands import EXIT_CONFIG, CommandFailed, Unavailable
+from ccproject.commands import EXIT_CONFIG, CommandFailed, ConfigurationError, Unavailable
 
 
 def token_endpoint_setting() -> str:
@@ -38,6 +39,16 @@ def add_token_arguments(parser) -> None:
     )
 
 
+def client_signer() -> AssertionSigner | None:
+    """The private key `TEST_CLIENT_KEY` names (the client then uses private_key_jwt), or `None`."""
+    if not settings.TEST_CLIENT_KEY:
+        return None
+    try:
+        return AssertionSigner.from_file(settings.TEST_CLIENT_KEY)
+    except PrivateKeyError as exc:
+        raise ConfigurationError(f"TEST_CLIENT_KEY cannot be used: {exc}", setting="TEST_CLIENT_KEY") from exc
+
+
 def obtain_token(
     scope: str | None,
     *,
@@ -51,13 +62,15 @@ def obtain_token(
     process: the token endpoint is discovered without the shared cache (which may be a
     database table not created yet).
     """
+    signer = client_signer()
     try:
-        require_credentials(settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET)
+        require_credentials(settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET, signer)
         token_url = token_endpoint(settings.ISSUER, shared=False)
         progress(f"Getting a token from {token_url} ...")
         return fetch_token(
             client_id=settings.TEST_CLIENT_ID,
-            client_secret=settings.TEST_CLIENT_SECRET,
+            client_secret="" if signer else settings.TEST_CLIENT_SECRET,
+            signer=signer,
             scope=scope or settings.DEFAULT_SCOPE,
             token_url=token_url,
             audience=audience or settings.TOKEN_AUDIENCE,

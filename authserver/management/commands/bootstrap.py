@@ -1,12 +1,16 @@
 """`manage.py bootstrap`: make the embedded server usable and write its credentials to `.env`."""
 
+import json
 import os
 import secrets
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
+from jwt.algorithms import ECAlgorithm
 
+from authserver.credentials import clean_public_jwk
 from authserver.keys import ensure_signing_key
 from authserver.management.envfile import append_env, is_embedded_issuer, read_env_names, rebase_env, url_values
 from authserver.models import AdminApiToken, Client
@@ -41,9 +45,22 @@ class Command(ProjectCommand):
             help="Where this server will listen, e.g. http://127.0.0.1:8000: sets the ISSUER, ORG_URL, "
             "API_URL and RESOURCE written to .env (default: the current settings).",
         )
+        parser.add_argument(
+            "--keyless",
+            action="store_true",
+            help="Make a new test client a private_key_jwt client: its private key (a JWK, P-256) goes to "
+            "--key-file with mode 600 and TEST_CLIENT_KEY names it; no secret is made.",
+        )
+        parser.add_argument(
+            "--key-file",
+            default=None,
+            help="Where --keyless writes the private key (default: test-client-key.jwk beside the .env file).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, env_file: str, base_url: str | None = None, **options):
+    def handle(
+        self, *args, env_file: str, base_url: str | None = None, keyless=False, key_file: str | None = None, **options
+    ):
         base = base_url.rstrip("/") if base_url else None
         embedded = is_embedded_issuer(settings.ISSUER)
         key = ensure_signing_key()
@@ -65,7 +82,8 @@ class Command(ProjectCommand):
         defaults = {"DEFAULT_SCOPE": settings.DEFAULT_SCOPE, "API_URL": urls["API_URL"], "RESOURCE": urls["RESOURCE"]}
         if embedded:
             defaults.update(ISSUER=urls["ISSUER"], ORG_URL=urls["ORG_URL"])
-            defaults.update(self._ensure_test_client())
+            key_path = Path(key_file) if key_file else path.parent / "test-client-key.jwk"
+            defaults.update(self._ensure_test_client(key_path if keyless else None))
             defaults.update(self._ensure_admin_token())
         else:
             self.stdout.write(
@@ -105,11 +123,13 @@ class Command(ProjectCommand):
                 )
             )
 
-    def _ensure_test_client(self) -> dict[str, str]:
+    def _ensure_test_client(self, key_path: Path | None = None) -> dict[str, str]:
         client_id, secret = settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET
         if client_id and Client.objects.filter(client_id=client_id).exists():
             self.stdout.write(f"Test client {client_id} exists.")
             return {}
+        if key_path is not None:
+            return self._create_keyless_test_client(client_id or secrets.token_urlsafe(15), key_path)
         new = not (client_id and secret)
         if new:
             client_id, secret = secrets.token_urlsafe(15), secrets.token_urlsafe(32)
@@ -121,6 +141,31 @@ class Command(ProjectCommand):
         )
         self.stdout.write(f"Created test client {client_id} with scope {settings.DEFAULT_SCOPE}.")
         return {"TEST_CLIENT_ID": client_id, "TEST_CLIENT_SECRET": secret} if new else {}
+
+    def _create_keyless_test_client(self, client_id: str, key_path: Path) -> dict[str, str]:
+        """A private_key_jwt test client: the private key to a new file only this user can read."""
+        private_key = ec.generate_private_key(ec.SECP256R1())
+        kid = "bootstrap-" + secrets.token_urlsafe(9)
+        private_jwk = {**ECAlgorithm.to_jwk(private_key, as_dict=True), "kid": kid, "alg": "ES256", "use": "sig"}
+        public_jwk = {name: value for name, value in private_jwk.items() if name not in ("d", "key_ops")}
+        try:
+            # O_EXCL: never overwrite a key someone relies on; 0o600 from the first byte, not after a chmod.
+            descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise ConfigurationError(
+                f"Cannot create the key file {key_path} ({exc.strerror or type(exc).__name__})", setting="ENV_FILE"
+            ) from exc
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(private_jwk, handle)
+        create_service_client(
+            label="Test Client",
+            scopes=settings.DEFAULT_SCOPE.split(),
+            client_id=client_id,
+            auth_method=Client.PRIVATE_KEY_JWT,
+            jwks=[clean_public_jwk(public_jwk)],
+        )
+        self.stdout.write(f"Created keyless test client {client_id} (private_key_jwt); its private key: {key_path}.")
+        return {"TEST_CLIENT_ID": client_id, "TEST_CLIENT_KEY": str(key_path.resolve())}
 
     def _ensure_admin_token(self) -> dict[str, str]:
         if settings.TOKEN and AdminApiToken.objects.get_by_token(settings.TOKEN):
