@@ -5,8 +5,6 @@ Each token request gets a fresh assertion: `iss` = `sub` = the client id, `aud` 
 endpoint, a short `exp`, a random `jti` (RFC 7523 §3), signed with the key's one algorithm.
 """
 
-import base64
-import hashlib
 import json
 import secrets
 import time
@@ -18,24 +16,17 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from ccproject.dpop import jwk_thumbprint
+
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Seconds an assertion is valid: enough for clock skew, short enough to be worthless once used.
 LIFETIME = 60
 MAX_KEY_FILE_BYTES = 64 * 1024
 _CURVE_ALGORITHMS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512"}
-# RFC 7638 §3.2: the members a thumbprint hashes, per key type.
-_THUMBPRINT_MEMBERS = {"EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n"), "OKP": ("crv", "kty", "x")}
 
 
 class PrivateKeyError(ValueError):
     """The key file cannot be used; the message names the problem, never the key."""
-
-
-def jwk_thumbprint(jwk: dict) -> str:
-    """RFC 7638: base64url SHA-256 of the public key's required members, sorted, without whitespace."""
-    members = _THUMBPRINT_MEMBERS[jwk["kty"]]
-    canonical = json.dumps({name: jwk[name] for name in members}, separators=(",", ":"), sort_keys=True)
-    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
 
 
 def _algorithm_for(key: Any) -> str:

@@ -15,6 +15,8 @@ from django.db import transaction
 from jwt.algorithms import get_default_algorithms
 from oauth2_provider.settings import oauth2_settings
 
+from ccproject.dpop import PRIVATE_MEMBERS  # a key carrying any of them is refused outright, never kept
+
 from .conf import authserver_settings
 from .models import STATUS_ACTIVE, STATUS_INACTIVE, Client, ClientKey, ClientSecret
 
@@ -27,8 +29,6 @@ MIN_RSA_BITS = 2048
 KID = re.compile(r"[\x21\x23-\x5b\x5d-\x7e]{1,256}")
 # The public members a stored JWK keeps (RFC 7517 §4, RFC 7518 §6.2.1, §6.3.1, RFC 8037 §2).
 PUBLIC_MEMBERS = ("kty", "kid", "alg", "use", "n", "e", "crv", "x", "y")
-# Private (or symmetric) members: a key carrying any of them is refused outright, never kept.
-PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 CURVES = {"EC": ("P-256", "P-384", "P-521"), "OKP": ("Ed25519", "Ed448")}
 # The key type each signing algorithm needs (RFC 7518 §3.1, RFC 8037 §3.1), and an EC curve's one algorithm.
 ALGORITHM_FAMILIES = {

@@ -4,11 +4,11 @@ The provider checks the keys properly (sizes, curves, algorithms); this refuses 
 travel further: a private or symmetric key, which is neither stored, nor logged, nor echoed.
 """
 
+from ccproject.dpop import PRIVATE_MEMBERS
+
 from .exceptions import InvalidRegistration
 
 MAX_KEYS = 50
-# Private members (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2) and the symmetric key member (§6.4.1).
-PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
 # The members a public signing key keeps (RFC 7517 §4, RFC 7518 §6.2.1, §6.3.1, RFC 8037 §2).
 PUBLIC_MEMBERS = ("kty", "kid", "alg", "use", "n", "e", "crv", "x", "y")
 PRIVATE_KEY_SENT = "jwks: this is a private key. Send only the public key (keep the private key where the client runs)."
