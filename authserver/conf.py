@@ -59,6 +59,16 @@ DEFAULTS = {
     "CLIENT_JWKS_HTTP_TIMEOUT": (2.0, 3.0),
     "CLIENT_JWKS_MAX_BYTES": 64 * 1024,
     "CLIENT_JWKS_MAX_KEYS": 50,
+    # DPoP (RFC 9449): the algorithms a token request's proof may use (also the metadata's
+    # `dpop_signing_alg_values_supported`), how long after its `iat` a proof is accepted (with
+    # DPOP_LEEWAY of clock skew; its `jti` is remembered that long in the default cache), and
+    # whether the issuer asks for its own nonce (`400 use_dpop_nonce`, as Okta does), rotated every
+    # DPOP_NONCE_LIFETIME seconds.
+    "DPOP_ALGORITHMS": ["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256", "RS384", "RS512"],
+    "DPOP_MAX_AGE": 60,
+    "DPOP_LEEWAY": 5,
+    "DPOP_NONCE": False,
+    "DPOP_NONCE_LIFETIME": 300,
 }
 
 

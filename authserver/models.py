@@ -63,6 +63,9 @@ class Client(AbstractApplication):
     )
     # RFC 7591 §2: where a `private_key_jwt` client publishes its keys, instead of `ClientKey` rows.
     jwks_uri = models.URLField(max_length=2000, blank=True, default="")
+    # RFC 9449 §5.2 (Okta's `settings.oauthClient.dpop_bound_access_tokens`): every token request
+    # must carry a DPoP proof, so every token this client gets is bound to its key.
+    dpop_bound_access_tokens = models.BooleanField(default=False)
 
     class Meta(AbstractApplication.Meta):
         verbose_name = "client"

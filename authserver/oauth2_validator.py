@@ -10,6 +10,7 @@ from oauthlib.oauth2.rfc6749 import errors
 from .client_assertions import ASSERTION_TYPE, AssertionRefused, AssertionUnverifiable, verify_client_assertion
 from .conf import ISSUER_META_KEY, authserver_settings
 from .credentials import check_secret
+from .dpop import DPOP_TOKEN_TYPE, bound_thumbprint
 from .issued_tokens import active_claims, prune_revocations, revoke, verify_own_token
 
 MULTIPLE_CREDENTIALS = (
@@ -148,13 +149,15 @@ class ClientCredentialsValidator(OAuth2Validator):
         """
         if "scope" not in token:
             raise errors.InvalidScopeError(description="No scope could be granted.", request=request)
+        if bound_thumbprint(request) is not None:
+            token["token_type"] = DPOP_TOKEN_TYPE  # RFC 9449 §5: a bound token is not a bearer token
 
     def introspect_token(self, token, token_type_hint, request, *args, **kwargs) -> dict | None:
         """RFC 7662 §2.2: the claims of an active token; `None` (inactive) for anything else."""
         claims = active_claims(token, request.headers[ISSUER_META_KEY])
         if claims is None:
             return None
-        names = ("scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti")
+        names = ("scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "cnf")
         answer = {name: claims[name] for name in names if name in claims}
         answer["client_id"] = claims.get("cid", claims.get("client_id"))
         answer["token_type"] = "Bearer"

@@ -7,6 +7,7 @@ from oauthlib.oauth2 import BackendApplicationServer
 from oauthlib.oauth2.rfc6749 import errors
 
 from .conf import authserver_settings
+from .dpop import require_dpop_for_bound_clients
 
 PARAMETER = "resource"
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -64,8 +65,10 @@ def validate_resources(request) -> None:
 
 
 class ResourceIndicatorServer(BackendApplicationServer):
-    """oauthlib's client credentials server whose grant also validates `resource` (RFC 8707)."""
+    """oauthlib's client credentials server whose grant also validates `resource` (RFC 8707) and
+    holds a client registered for DPoP to sending a proof (RFC 9449 §5.2)."""
 
     def __init__(self, request_validator, *args, **kwargs):
         super().__init__(request_validator, *args, **kwargs)
         self.credentials_grant.custom_validators.post_token.append(validate_resources)
+        self.credentials_grant.custom_validators.post_token.append(require_dpop_for_bound_clients)

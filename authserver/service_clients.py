@@ -89,12 +89,14 @@ def create_service_client(
     secret: str | None = None,
     jwks: list[dict] | None = None,
     jwks_uri: str = "",
+    dpop_bound_access_tokens: bool = False,
 ) -> tuple[Client, str | None]:
     """Create a confidential client-credentials client; returns it and its secret, which is kept only hashed.
 
     As at Okta, the client id is the application id unless one is given (bootstrap recreates the
     client that `.env` names); the secret is generated unless given. A `private_key_jwt` client
     gets no secret (`None`): its cleaned public `jwks`, or its `jwks_uri`, authenticate it.
+    With `dpop_bound_access_tokens` every token request must carry a DPoP proof (RFC 9449 §5.2).
     """
     app_id = new_app_id()
     keyless = auth_method == Client.PRIVATE_KEY_JWT
@@ -112,6 +114,7 @@ def create_service_client(
             jwks_uri=jwks_uri if keyless else "",
             status=Client.STATUS_ACTIVE if active else Client.STATUS_INACTIVE,
             registration_source=registration_source,
+            dpop_bound_access_tokens=dpop_bound_access_tokens,
         )
         if keyless:
             ClientKey.objects.bulk_create([ClientKey(client=client, kid=jwk["kid"], jwk=jwk) for jwk in jwks or []])
@@ -119,3 +122,12 @@ def create_service_client(
         secret = secret or generate_client_secret()
         set_initial_secret(client, secret)
     return client, secret
+
+
+def clean_dpop_flag(value, field: str = "dpop_bound_access_tokens") -> bool:
+    """RFC 9449 §5.2 `dpop_bound_access_tokens`: a boolean, false when absent; raises `ClientMetadataError`."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ClientMetadataError([f"{field}: must be true or false."])
+    return value

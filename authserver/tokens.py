@@ -7,6 +7,7 @@ import jwt
 from oauth2_provider.settings import oauth2_settings
 
 from .conf import ISSUER_META_KEY, authserver_settings
+from .dpop import bound_thumbprint
 from .keys import ensure_signing_key, load_private_key
 
 
@@ -56,4 +57,8 @@ def generate_access_token(request, refresh_token: bool = False) -> str:
         # Validated by `resource_indicators.validate_resources` before any token is made.
         resources=getattr(request, "resources", None),
     )
+    jkt = bound_thumbprint(request)
+    if jkt is not None:
+        # RFC 9449 §6.1: the token is bound to the key that signed the token request's proof.
+        claims["cnf"] = {"jkt": jkt}
     return sign(claims)

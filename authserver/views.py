@@ -13,6 +13,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from ccproject.http import error_response, no_store
 
 from .conf import ISSUER_META_KEY, authserver_settings, base_url_from_request, issuer_from_request
+from .dpop import bind_token_request
 from .keys import published_jwks
 from .responses import finalize
 from .transport import transport_is_acceptable
@@ -41,8 +42,12 @@ class OAuthEndpointMixin(AuthorizationServerMixin):
         else:
             # Read by the token generator and the validator; DOT copies META into oauthlib's headers.
             request.META[ISSUER_META_KEY] = issuer
-            response = super().post(request, *args, **kwargs)
+            response = self.before_grant(request, issuer) or super().post(request, *args, **kwargs)
         return finalize(response, realm=issuer)
+
+    def before_grant(self, request, issuer: str) -> HttpResponse | None:
+        """A response that answers the request before oauthlib sees it, or None to go on."""
+        return None
 
 
 class TokenView(OAuthEndpointMixin, DOTTokenView):
@@ -51,6 +56,10 @@ class TokenView(OAuthEndpointMixin, DOTTokenView):
     DOT's version looks the issued token up in its table to send `app_authorized`; tokens
     are not stored here (see `ClientCredentialsValidator.save_bearer_token`), so no signal.
     """
+
+    def before_grant(self, request, issuer: str) -> HttpResponse | None:
+        """A DPoP proof (RFC 9449 §5) binds the token to come; a bad one is refused here."""
+        return bind_token_request(request, token_endpoint=f"{issuer}/v1/token")
 
     @method_decorator(sensitive_post_parameters("client_secret"))
     def authorization_flow_token_response(self, request, *args, **kwargs) -> HttpResponse:
@@ -145,7 +154,22 @@ class MetadataView(AuthorizationServerMixin, View):
                 for endpoint in ("token", "introspection", "revocation")
             },
             "scopes_supported": sorted(authserver_settings.SCOPES),
-            "claims_supported": ["ver", "jti", "iss", "aud", "iat", "exp", "cid", "scp", "sub", "client_id", "scope"],
+            "claims_supported": [
+                "ver",
+                "jti",
+                "iss",
+                "aud",
+                "iat",
+                "exp",
+                "cid",
+                "scp",
+                "sub",
+                "client_id",
+                "scope",
+                "cnf",
+            ],
+            # RFC 9449 §5.1: a proof in a token request makes the token DPoP-bound.
+            "dpop_signing_alg_values_supported": list(authserver_settings.DPOP_ALGORITHMS),
         }
         if oauth2_settings.DCR_ENABLED:
             metadata["registration_endpoint"] = f"{base_url_from_request(request)}/oauth2/v1/clients"

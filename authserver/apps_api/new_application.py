@@ -3,7 +3,13 @@
 from dataclasses import dataclass
 
 from ..json_body import json_object_body
-from ..service_clients import ClientMetadataError, clean_auth_method, clean_client_scopes, clean_key_source
+from ..service_clients import (
+    ClientMetadataError,
+    clean_auth_method,
+    clean_client_scopes,
+    clean_dpop_flag,
+    clean_key_source,
+)
 from .errors import MalformedBody, ValidationFailed
 from .representation import APP_NAME, SIGN_ON_MODE
 
@@ -17,6 +23,7 @@ class NewApplication:
     auth_method: str
     jwks: list[dict] | None = None
     jwks_uri: str = ""
+    dpop_bound_access_tokens: bool = False
 
 
 def parse_json_object(request) -> dict:
@@ -68,6 +75,13 @@ def clean_application(body: dict) -> NewApplication:
         causes.append('settings.oauthClient.response_types: a service app has only ["token"].')
     if oauth_settings.get("redirect_uris"):
         causes.append("settings.oauthClient.redirect_uris: a service app has none.")
+    dpop_bound = False
+    try:
+        dpop_bound = clean_dpop_flag(
+            oauth_settings.get("dpop_bound_access_tokens"), "settings.oauthClient.dpop_bound_access_tokens"
+        )
+    except ClientMetadataError as exc:
+        causes.extend(exc.causes)
     jwks, jwks_uri = None, ""
     if auth_method:
         try:
@@ -93,4 +107,11 @@ def clean_application(body: dict) -> NewApplication:
 
     if causes:
         raise ValidationFailed(causes[0].split(":", 1)[0], causes)
-    return NewApplication(label=label.strip(), scopes=scopes, auth_method=auth_method, jwks=jwks, jwks_uri=jwks_uri)
+    return NewApplication(
+        label=label.strip(),
+        scopes=scopes,
+        auth_method=auth_method,
+        jwks=jwks,
+        jwks_uri=jwks_uri,
+        dpop_bound_access_tokens=dpop_bound,
+    )

@@ -126,7 +126,7 @@ def application_json(client: Client, base: str, client_secret: str | None = None
                 "application_type": "service",
                 "issuer_mode": "DYNAMIC",
                 "wildcard_redirect": "DISABLED",
-                "dpop_bound_access_tokens": False,
+                "dpop_bound_access_tokens": client.dpop_bound_access_tokens,
                 **_key_source(client),
             },
         },

@@ -64,6 +64,7 @@ class AppListView(OktaApiView):
             active=activate == "true",
             jwks=new.jwks,
             jwks_uri=new.jwks_uri,
+            dpop_bound_access_tokens=new.dpop_bound_access_tokens,
         )
         # Okta answers 200 here; the secret (a secret client's) is in this response and nowhere else.
         return JsonResponse(application_json(client, base_url_from_request(request), client_secret=secret))

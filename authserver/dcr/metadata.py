@@ -3,7 +3,13 @@
 from dataclasses import dataclass
 
 from ..models import STATUS_ACTIVE, Client
-from ..service_clients import ClientMetadataError, clean_auth_method, clean_client_scopes, clean_key_source
+from ..service_clients import (
+    ClientMetadataError,
+    clean_auth_method,
+    clean_client_scopes,
+    clean_dpop_flag,
+    clean_key_source,
+)
 
 # Metadata that would need a capability this server does not have.
 UNSUPPORTED = ("id_token_encrypted_response_alg", "request_object_signing_alg")
@@ -17,6 +23,7 @@ class Metadata:
     method: str
     jwks: list[dict] | None = None
     jwks_uri: str = ""
+    dpop_bound_access_tokens: bool = False
 
 
 def clean_metadata(data: dict) -> Metadata:
@@ -38,7 +45,11 @@ def clean_metadata(data: dict) -> Metadata:
     if not isinstance(name, str) or len(name) > 255:
         causes.append("client_name: must be a string of at most 255 characters.")
     causes += [f"{field}: not supported by this server." for field in UNSUPPORTED if field in data]
-    scopes, method, jwks, jwks_uri = [], "", None, ""
+    scopes, method, jwks, jwks_uri, dpop_bound = [], "", None, "", False
+    try:
+        dpop_bound = clean_dpop_flag(data.get("dpop_bound_access_tokens"))
+    except ClientMetadataError as exc:
+        causes += exc.causes
     try:
         scopes = clean_client_scopes(data.get("scope"), "scope")
     except ClientMetadataError as exc:
@@ -50,7 +61,7 @@ def clean_metadata(data: dict) -> Metadata:
         causes += exc.causes
     if causes:
         raise ClientMetadataError(causes)
-    return Metadata(scopes=scopes, method=method, jwks=jwks, jwks_uri=jwks_uri)
+    return Metadata(scopes=scopes, method=method, jwks=jwks, jwks_uri=jwks_uri, dpop_bound_access_tokens=dpop_bound)
 
 
 def registration_json(client: Client, dot_response: dict) -> dict:
@@ -63,6 +74,7 @@ def registration_json(client: Client, dot_response: dict) -> dict:
             "token_endpoint_auth_method": client.token_endpoint_auth_method,
             "scope": client.allowed_scopes,
             "application_type": "service",
+            "dpop_bound_access_tokens": client.dpop_bound_access_tokens,
         }
     )
     if client.uses_private_key_jwt:

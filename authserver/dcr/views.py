@@ -46,7 +46,7 @@ def _validated(request) -> Metadata | JsonResponse:
         metadata = clean_metadata(data)
     except ClientMetadataError as exc:
         return error_response("invalid_client_metadata", " ".join(exc.causes))
-    for name in ("jwks", "jwks_uri", "token_endpoint_auth_method"):
+    for name in ("jwks", "jwks_uri", "token_endpoint_auth_method", "dpop_bound_access_tokens"):
         data.pop(name, None)
     request._body = json.dumps(data).encode()
     return metadata
@@ -65,7 +65,8 @@ def _completed(response: HttpResponse, metadata: Metadata | None = None) -> Http
     if metadata is not None:
         client.allowed_scopes, client.token_endpoint_auth_method = " ".join(metadata.scopes), metadata.method
         client.jwks_uri = metadata.jwks_uri
-        fields = ["allowed_scopes", "token_endpoint_auth_method", "jwks_uri", "updated"]
+        client.dpop_bound_access_tokens = metadata.dpop_bound_access_tokens
+        fields = ["allowed_scopes", "token_endpoint_auth_method", "jwks_uri", "dpop_bound_access_tokens", "updated"]
         if "client_secret" in body:
             client.client_secret = make_password(None)  # secrets are checked against ClientSecret rows only
             fields.append("client_secret")
