@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
 from rest_framework.views import APIView
 
+from . import dpop
+from .authentication import OAuthClientCredentialsAuthentication
 from .conf import api_settings
 from .issuers import trusted_issuers
 from .permissions import view_scopes
@@ -32,6 +34,11 @@ def api_views(patterns=None) -> Iterator[APIView]:
                 if actions:
                     view.action_map = actions
                 yield view
+
+
+def takes_tokens(view: APIView) -> bool:
+    """Whether one of the view's authenticators is this API's token authentication."""
+    return any(isinstance(auth, OAuthClientCredentialsAuthentication) for auth in view.get_authenticators())
 
 
 def declared_scopes() -> list[str]:
@@ -81,8 +88,17 @@ class ProtectedResourceMetadataView(OAuthProtectedResourceMetadataView):
         return documentation_url()
 
     def get_dpop_metadata(self) -> dict:
-        """RFC 9728 §2's DPoP members (`dpop_signing_alg_values_supported`, ...); none without DPoP."""
-        return {}
+        """RFC 9728 §2's DPoP members, from the `dpop` policy of every view that takes tokens.
+
+        None when no view takes DPoP; `dpop_bound_access_tokens_required` only when every one requires it.
+        """
+        policies = {dpop.view_policy(view) for view in api_views() if takes_tokens(view)}
+        if not policies - {dpop.DISABLED}:
+            return {}
+        return {
+            "dpop_signing_alg_values_supported": list(api_settings.DPOP_ALGORITHMS),
+            "dpop_bound_access_tokens_required": policies == {dpop.REQUIRED},
+        }
 
     def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
         response = JsonResponse(

@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.views import APIView
 
+from api.conf import api_settings
 from api.permissions import TokenHasScope
 from conftest import AUDIENCE, ISSUER
-from tests.support.challenges import RESOURCE_METADATA, bearer_params
+from tests.support.challenges import RESOURCE_METADATA, bearer_params, parse_challenges
 
 METADATA = "/.well-known/oauth-protected-resource"
 DEFAULT_RESOURCE = "http://127.0.0.1:8000"
@@ -24,6 +25,7 @@ class InvoiceView(APIView):
 
     permission_classes = [IsAuthenticated, TokenHasScope]
     required_scopes_by_method = {"GET": ["invoices:read"], "POST": ["invoices:write"]}
+    dpop = "allowed"
 
     def get(self, request):
         return Response("invoices")
@@ -62,6 +64,9 @@ def test_the_document_describes_this_api(client):
         "bearer_methods_supported": ["header"],
         "resource_name": "ccproject API",
         "resource_documentation": f"{DEFAULT_RESOURCE}/api/docs/",
+        # DPoP is allowed by default (RFC 9449), not required.
+        "dpop_signing_alg_values_supported": list(api_settings.DPOP_ALGORITHMS),
+        "dpop_bound_access_tokens_required": False,
     }
     # Public and cacheable (RFC 9728 §3.2); readable by a browser-based client.
     assert response["Cache-Control"] == "public, max-age=3600"
@@ -97,6 +102,35 @@ def test_a_changed_scope_setting_shows(client, settings):
     settings.API_AUTH = {**settings.API_AUTH, "HELLO_SCOPE": "greetings:read"}
     assert "greetings:read" in metadata(client)["scopes_supported"]
     assert "hello:read" not in metadata(client)["scopes_supported"]
+
+
+class TestDPoP:
+    """RFC 9728 §2's DPoP members follow the `dpop` policy of the views that take tokens."""
+
+    def test_disabled_everywhere_means_no_dpop_members(self, client, settings):
+        settings.API_AUTH = {**settings.API_AUTH, "DPOP": "disabled"}
+        body = metadata(client)
+        assert "dpop_signing_alg_values_supported" not in body
+        assert "dpop_bound_access_tokens_required" not in body
+
+    def test_required_everywhere(self, client, settings):
+        settings.API_AUTH = {**settings.API_AUTH, "DPOP": "required", "DPOP_ALGORITHMS": ["ES256", "EdDSA"]}
+        body = metadata(client)
+        assert body["dpop_signing_alg_values_supported"] == ["ES256", "EdDSA"]
+        assert body["dpop_bound_access_tokens_required"] is True
+
+    def test_one_view_taking_bearer_tokens_means_not_always_required(self, client, settings):
+        settings.ROOT_URLCONF = __name__
+        settings.API_AUTH = {**settings.API_AUTH, "DPOP": "required"}
+        assert metadata(client)["dpop_bound_access_tokens_required"] is False  # InvoiceView: dpop = "allowed"
+
+    def test_the_challenges_of_both_schemes_name_the_metadata(self, api_client):
+        header = api_client.get("/")["WWW-Authenticate"]
+        schemes = parse_challenges(header)
+        assert [scheme for scheme, _ in schemes] == ["Bearer", "DPoP"]
+        for _, params in schemes:
+            assert params["resource_metadata"] == RESOURCE_METADATA
+            assert params["scope"] == "hello:read"
 
 
 def test_name_and_documentation_are_settings(client, settings):
