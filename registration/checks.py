@@ -66,9 +66,9 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 def check_provider_matches_issuer() -> list:
     """Warn when new clients are created at a server whose tokens the API does not trust.
 
-    Only a local server (the embedded one) on one side and a remote one on the other is certain to
-    be a mismatch: a provider's admin API may live on another host than its issuer (Okta custom
-    domains), so two remote hosts are not compared.
+    Two remote hosts are not compared: a provider's admin API may live on another host than its
+    issuer (Okta custom domains). A local provider beside an issuer of this project's own layout
+    (`/oauth2/{id}` on loopback) is this server on another port, which `bootstrap` settles.
     """
     from api.conf import api_settings
 
@@ -84,7 +84,9 @@ def check_provider_matches_issuer() -> list:
     if not url or not issuers or any(_origin(issuer) == _origin(url) for issuer in issuers):
         return []
     local_provider = is_loopback_url(url)
-    if local_provider == any(is_loopback_url(issuer) for issuer in issuers):
+    if not local_provider and not any(is_loopback_url(issuer) for issuer in issuers):
+        return []
+    if local_provider and any(is_loopback_url(issuer) and "/oauth2/" in urlsplit(issuer).path for issuer in issuers):
         return []
     return [
         Warning(

@@ -100,7 +100,7 @@ def test_get_token_and_call_api_against_the_live_server(live_server, settings):
 def test_a_token_endpoint_that_is_not_there_names_the_url_and_the_settings(live_server):
     # The server exists but its token endpoint is elsewhere (oidc-provider's is {ISSUER}/token).
     issuer = f"{live_server.url}/elsewhere"
-    result = manage("get_token", ISSUER=issuer, TEST_CLIENT_ID="a", TEST_CLIENT_SECRET="b")
+    result = manage("get_token", ISSUER=issuer, ORG_URL=live_server.url, TEST_CLIENT_ID="a", TEST_CLIENT_SECRET="b")
     assert result.returncode == 1, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

@@ -43,7 +43,7 @@ def test_make_run_writes_a_env_for_its_port(checkout):
 
 
 def test_every_try_it_block_of_the_readme_runs_as_written(checkout):
-    blocks = shell_blocks(ROOT / "README.md", "Try it")
+    blocks = shell_blocks(ROOT / "README.md", "## Try it")
     assert len(blocks) >= 2
     for block in blocks:
         result = checkout.shell(block)
@@ -56,7 +56,7 @@ def test_every_try_it_block_of_the_readme_runs_as_written(checkout):
 
 
 def test_the_registration_quickstart_runs_as_written(checkout):
-    (block,) = shell_blocks(ROOT / "docs" / "registration.md", "Quickstart")
+    (block,) = shell_blocks(ROOT / "docs" / "registration.md", "## Quickstart")
     result = checkout.shell(block)
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     registered = json.loads(result.stdout)

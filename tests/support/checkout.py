@@ -45,13 +45,30 @@ SCRUBBED = (
 )
 
 
-def shell_blocks(page: Path, section: str) -> list[str]:
-    """The ```sh blocks of one `## section` of a Markdown page."""
-    text = page.read_text()
-    match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## |\Z)", text, re.S | re.M)
-    if match is None:
-        raise LookupError(f"{page.name} has no section {section!r}")
-    return re.findall(r"```sh\n(.*?)```", match.group(1), re.S)
+def shell_blocks(page: Path, heading: str) -> list[str]:
+    """The ```sh blocks under one heading of a Markdown page (`"## Try it"`), up to the next of its level."""
+    level = len(heading) - len(heading.lstrip("#"))
+    blocks: list[str] = []
+    current: list[str] = []
+    inside, fence, found = False, None, False
+    for line in page.read_text().splitlines():
+        if fence is not None:
+            if line.startswith("```"):
+                if inside and fence == "sh":
+                    blocks.append("\n".join(current) + "\n")
+                fence = None
+            elif inside and fence == "sh":
+                current.append(line)
+            continue
+        if line.startswith("```"):
+            fence, current = line[3:].strip(), []
+        elif line == heading:
+            inside = found = True
+        elif inside and re.match(rf"#{{1,{level}}} ", line):
+            break
+    if not found:
+        raise LookupError(f"{page.name} has no heading {heading!r}")
+    return blocks
 
 
 class Checkout:

@@ -88,7 +88,9 @@ EMBEDDED = "http://127.0.0.1:8000/oauth2/default"
         (EXTERNAL, "https://dev-1.okta.com", "default", "", False),
         (EXTERNAL, "https://dev-1.okta.com", "dynamic", "", False),
         (EMBEDDED, "http://127.0.0.1:8000", "default", "", False),
-        # Another port of this machine, or another remote host (an Okta custom domain): not certain.
+        # Another local server with its own layout (oidc-provider on loopback) while clients go here.
+        ("http://127.0.0.1:3000", "http://127.0.0.1:8000", "default", "", True),
+        # This server on another port, or another remote host (an Okta custom domain): not certain.
         (EMBEDDED, "http://127.0.0.1:9000", "default", "", False),
         ("https://login.example.com/oauth2/default", "https://example.okta.com", "default", "", False),
     ],
