@@ -105,17 +105,18 @@ def test_create_registrar_prints_shell_assignments_and_how_to_get_its_token(okta
     call_command("create_registrar", stdout=out, stderr=err)
     body = json.loads(okta_http.calls[0].request.body)
     assert body["label"] == "Registrar"
-    assert body["profile"]["scopes"] == ["clients:register", "clients:manage"]
+    assert body["profile"]["scopes"] == ["clients:register", "clients:manage", "hello:read"]
     text = out.getvalue()
     assert "shown only this once" in text
     assert "# REGISTRAR_TOKEN=$(curl -s -u" in text
-    assert "--data-urlencode 'scope=clients:register clients:manage'" in text
+    assert '--data-urlencode "scope=$REGISTRAR_SCOPE"' in text
     # What `eval "$(manage.py create_registrar)"` sets in a shell.
     shell = subprocess.run(
         [
             "bash",
             "-c",
-            'eval "$1"; printf "%s\\n" "$REGISTRAR_CLIENT_ID" "$REGISTRAR_CLIENT_SECRET" "$REGISTRAR_TOKEN_URL"',
+            'eval "$1"; printf "%s\\n" "$REGISTRAR_CLIENT_ID" "$REGISTRAR_CLIENT_SECRET" "$REGISTRAR_TOKEN_URL" '
+            '"$REGISTRAR_SCOPE"',
             "-",
             text,
         ],
@@ -123,7 +124,12 @@ def test_create_registrar_prints_shell_assignments_and_how_to_get_its_token(okta
         text=True,
         check=True,
     )
-    assert shell.stdout.splitlines() == ["0oaapp1", SECRET, "https://issuer.test/oauth2/default/v1/token"]
+    assert shell.stdout.splitlines() == [
+        "0oaapp1",
+        SECRET,
+        "https://issuer.test/oauth2/default/v1/token",
+        "clients:register clients:manage hello:read",
+    ]
     row = RegisteredClient.objects.get()
     assert row.label == "Registrar" and row.status == "active"
 
@@ -131,8 +137,15 @@ def test_create_registrar_prints_shell_assignments_and_how_to_get_its_token(okta
 def test_create_registrar_json(okta_http):
     okta_http.post(APPS, json=okta_app(secret=SECRET))
     out = StringIO()
-    call_command("create_registrar", "--json", "--label", "Ops registrar", stdout=out, stderr=StringIO())
+    call_command(
+        "create_registrar", "--json", "--label", "Ops registrar", "--scope", "a:b c:d", stdout=out, stderr=StringIO()
+    )
     answer = json.loads(out.getvalue())
     assert answer["client_secret"] == SECRET
     assert answer["label"] == "Ops registrar"
-    assert answer["scopes"] == ["clients:register", "clients:manage"]
+    assert json.loads(okta_http.calls[0].request.body)["profile"]["scopes"] == [
+        "clients:register",
+        "clients:manage",
+        "a:b",
+        "c:d",
+    ]
