@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import requests
 
+from ccproject.dpop_signer import DPoPKey
+
 from .private_key_jwt import AssertionSigner
 
 TIMEOUT = (3.05, 10)
@@ -53,12 +55,16 @@ def fetch_token(
     audience: str | None = None,
     resource: Sequence[str] = (),
     url_setting: str = "ISSUER",
+    dpop_key: DPoPKey | None = None,
 ) -> TokenResponse:
     """POST the client credentials grant to `token_url`, the client authenticated by HTTP Basic (RFC 6749
     §2.3.1) or, with `signer`, by a `private_key_jwt` assertion whose `aud` is `token_url` (RFC 7523 §2.2).
 
     `url_setting` is what a person should check when that URL fails. `audience` is the parameter
     Auth0 requires on every request, `resource` RFC 8707's resource indicators (one parameter each).
+    With `dpop_key` every request carries a fresh DPoP proof (RFC 9449 §5) and the token is bound
+    to that key; an issuer that asks for its nonce (`use_dpop_nonce`, as Okta does) is asked again
+    once with it.
     """
     require_credentials(client_id, client_secret, signer)
     data: dict[str, str | list[str]] = {"grant_type": "client_credentials"}
@@ -75,7 +81,12 @@ def fetch_token(
     else:
         auth = (client_id, client_secret)
     try:
-        response = requests.post(url, data=data, auth=auth, timeout=TIMEOUT)
+        response = _post(url, data, auth, dpop_key)
+        nonce = response.headers.get("DPoP-Nonce")
+        if dpop_key is not None and response.status_code == 400 and nonce and _error_of(response) == "use_dpop_nonce":
+            if signer is not None:  # an assertion is single-use (RFC 7523 §3): a new one for the retry
+                data.update(signer.form(client_id=client_id, audience=url))
+            response = _post(url, data, auth, dpop_key, nonce)
     except requests.RequestException as exc:
         raise OAuthClientError(
             f"Cannot reach the token endpoint {url} ({type(exc).__name__}); check {url_setting}.",
@@ -106,6 +117,19 @@ def fetch_token(
         expires_in=body.get("expires_in"),
         scope=body.get("scope"),
     )
+
+
+def _post(url: str, data: dict, auth, dpop_key: DPoPKey | None, nonce: str | None = None) -> requests.Response:
+    headers = {"DPoP": dpop_key.proof("POST", url, nonce=nonce)} if dpop_key is not None else {}
+    return requests.post(url, data=data, auth=auth, headers=headers, timeout=TIMEOUT)
+
+
+def _error_of(response: requests.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("error") if isinstance(body, dict) else None
 
 
 def _setting_for(error: str, *, keyless: bool = False) -> str:

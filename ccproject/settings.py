@@ -218,6 +218,8 @@ DEFAULT_SCOPE = env.str("DEFAULT_SCOPE", default="hello:read")
 # Sent with every token request when set: Auth0's `audience`, RFC 8707 `resource` (comma-separated).
 TOKEN_AUDIENCE = env.str("TOKEN_AUDIENCE", default="")
 TOKEN_RESOURCE = env.list("TOKEN_RESOURCE", default=[])
+# call_api and get_token ask for DPoP-bound tokens (RFC 9449) and prove them with a key made per run.
+TOKEN_DPOP = env.bool("TOKEN_DPOP", default=False)
 TEST_CLIENT_ID = env.str("TEST_CLIENT_ID", default="")
 TEST_CLIENT_SECRET = env.str("TEST_CLIENT_SECRET", default="")
 # A path to the test client's private key (PEM or JWK file, never the key itself): get_token and

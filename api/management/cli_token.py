@@ -1,13 +1,15 @@
 """The command line's OAuth client: a token for TEST_CLIENT_ID from the configured issuer, errors as command errors."""
 
+import argparse
 from collections.abc import Callable
 
 from django.conf import settings
 
+from api.client_auth import ClientCredentialsAuth
 from api.conf import api_settings
 from api.discovery import token_endpoint
 from api.private_key_jwt import AssertionSigner, PrivateKeyError
-from api.token_request import OAuthClientError, TokenResponse, fetch_token, require_credentials
+from api.token_request import OAuthClientError, TokenResponse, require_credentials
 from ccproject.commands import EXIT_CONFIG, CommandFailed, ConfigurationError, Unavailable
 
 
@@ -37,6 +39,12 @@ def add_token_arguments(parser) -> None:
         default=None,
         help="An RFC 8707 resource indicator (repeatable; default: TOKEN_RESOURCE; none when empty).",
     )
+    parser.add_argument(
+        "--dpop",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Ask for a DPoP-bound token (RFC 9449), proved with an ES256 key made for this run (default: TOKEN_DPOP).",
+    )
 
 
 def client_signer() -> AssertionSigner | None:
@@ -49,14 +57,15 @@ def client_signer() -> AssertionSigner | None:
         raise ConfigurationError(f"TEST_CLIENT_KEY cannot be used: {exc}", setting="TEST_CLIENT_KEY") from exc
 
 
-def obtain_token(
+def client_auth(
     scope: str | None,
     *,
     audience: str | None = None,
     resource: list[str] | None = None,
+    dpop: bool | None = None,
     progress: Callable[[str], None] = lambda message: None,
-) -> TokenResponse:
-    """A token for the configured client; raises `CommandFailed`, or `Unavailable` when the issuer is down.
+) -> ClientCredentialsAuth:
+    """The configured client as a `requests` auth (`dpop`: `--dpop`, else TOKEN_DPOP); raises `CommandFailed`.
 
     The credentials are checked before the issuer is asked anything. A command is one
     process: the token endpoint is discovered without the shared cache (which may be a
@@ -66,19 +75,42 @@ def obtain_token(
     try:
         require_credentials(settings.TEST_CLIENT_ID, settings.TEST_CLIENT_SECRET, signer)
         token_url = token_endpoint(settings.ISSUER, shared=False)
-        progress(f"Getting a token from {token_url} ...")
-        return fetch_token(
-            client_id=settings.TEST_CLIENT_ID,
-            client_secret="" if signer else settings.TEST_CLIENT_SECRET,
-            signer=signer,
-            scope=scope or settings.DEFAULT_SCOPE,
-            token_url=token_url,
-            audience=audience or settings.TOKEN_AUDIENCE,
-            resource=resource or settings.TOKEN_RESOURCE,
-            url_setting=token_endpoint_setting(),
-        )
     except OAuthClientError as exc:
-        if exc.retryable:
-            raise Unavailable(str(exc)) from exc
-        returncode = EXIT_CONFIG if exc.error == "configuration_error" else None
-        raise CommandFailed(str(exc), error=exc.error, returncode=returncode) from exc
+        raise command_error(exc) from exc
+    progress(f"Getting a{' DPoP-bound' if dpop else ''} token from {token_url} ...")
+    auth = ClientCredentialsAuth(
+        token_url=token_url,
+        client_id=settings.TEST_CLIENT_ID,
+        client_secret="" if signer else settings.TEST_CLIENT_SECRET,
+        signer=signer,
+        scope=scope or settings.DEFAULT_SCOPE,
+        audience=audience or settings.TOKEN_AUDIENCE,
+        resource=resource or settings.TOKEN_RESOURCE,
+        dpop=settings.TOKEN_DPOP if dpop is None else dpop,
+        url_setting=token_endpoint_setting(),
+    )
+    return auth
+
+
+def command_error(exc: OAuthClientError) -> CommandFailed:
+    """A token request's failure as the command's: `Unavailable` when the issuer is down."""
+    if exc.retryable:
+        return Unavailable(str(exc))
+    returncode = EXIT_CONFIG if exc.error == "configuration_error" else None
+    return CommandFailed(str(exc), error=exc.error, returncode=returncode)
+
+
+def obtain_token(
+    scope: str | None,
+    *,
+    audience: str | None = None,
+    resource: list[str] | None = None,
+    dpop: bool | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> TokenResponse:
+    """A token for the configured client; raises `CommandFailed`, or `Unavailable` when the issuer is down."""
+    auth = client_auth(scope, audience=audience, resource=resource, dpop=dpop, progress=progress)
+    try:
+        return auth.token()
+    except OAuthClientError as exc:
+        raise command_error(exc) from exc

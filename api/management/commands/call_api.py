@@ -5,8 +5,8 @@ import json
 import requests
 from django.conf import settings
 
-from api.management.cli_token import add_token_arguments, obtain_token
-from api.token_request import TIMEOUT
+from api.management.cli_token import add_token_arguments, client_auth, command_error
+from api.token_request import TIMEOUT, OAuthClientError
 from ccproject.commands import CommandFailed, ProjectCommand, Unavailable
 
 # What to check when the API refuses a token the issuer just gave us.
@@ -25,7 +25,8 @@ class Command(ProjectCommand):
         "Call the API as a client would: get an access token with the client credentials "
         "grant (TEST_CLIENT_ID/TEST_CLIENT_SECRET, DEFAULT_SCOPE, TOKEN_AUDIENCE and TOKEN_RESOURCE when set, "
         "from TOKEN_ENDPOINT, else the token endpoint the issuer's metadata names, else {ISSUER}/v1/token), "
-        "send it as 'Authorization: Bearer' to API_URL and print the answer (Hello World!). "
+        "send it as 'Authorization: Bearer' (with --dpop or TOKEN_DPOP: DPoP-bound, "
+        "with a proof) to API_URL and print the answer (Hello World!). "
         'With --json it prints {"status": ..., "body": ...}.'
     )
 
@@ -34,17 +35,23 @@ class Command(ProjectCommand):
         add_token_arguments(parser)
 
     def handle(
-        self, *args, url: str | None, scope: str | None, audience: str | None, resource: list[str] | None, **options
+        self,
+        *args,
+        url: str | None,
+        scope: str | None,
+        audience: str | None,
+        resource: list[str] | None,
+        dpop: bool | None,
+        **options,
     ):
         url = url or settings.API_URL
-        token = obtain_token(scope, audience=audience, resource=resource, progress=self.progress)
-        self.progress(f"Calling GET {url} ...")
+        auth = client_auth(scope, audience=audience, resource=resource, dpop=dpop, progress=self.progress)
         try:
-            response = requests.get(
-                url,
-                headers={"Authorization": f"Bearer {token.access_token}", "Accept": "application/json"},
-                timeout=TIMEOUT,
-            )
+            auth.token()
+            self.progress(f"Calling GET {url}{' with DPoP' if auth.dpop_key else ''} ...")
+            response = requests.get(url, auth=auth, headers={"Accept": "application/json"}, timeout=TIMEOUT)
+        except OAuthClientError as exc:
+            raise command_error(exc) from exc
         except requests.RequestException as exc:
             raise Unavailable(f"Cannot reach the API at {url} ({type(exc).__name__}); check API_URL.") from exc
         try:
