@@ -15,6 +15,7 @@ from ccproject.http import error_response, no_store
 from .conf import ISSUER_META_KEY, authserver_settings, base_url_from_request, issuer_from_request
 from .dpop import bind_token_request
 from .keys import published_jwks
+from .request_rules import FormRequestRules, TokenRequestRules
 from .responses import finalize
 from .transport import transport_is_acceptable
 
@@ -31,7 +32,13 @@ class AuthorizationServerMixin:
 
 
 class OAuthEndpointMixin(AuthorizationServerMixin):
-    """Token, introspection and revocation: TLS or loopback, the issuer for oauthlib, and `finalize`."""
+    """Token, introspection and revocation: TLS or loopback, the request rules, the issuer for oauthlib, `finalize`.
+
+    `request_rules` is checked before django-oauth-toolkit sees the request; extend its
+    `repeatable` (or, for the token endpoint, `grant_types`) for a new parameter or grant.
+    """
+
+    request_rules: FormRequestRules = FormRequestRules()
 
     def post(self, request, *args, server_id: str, **kwargs):
         issuer = self.issuer(request, server_id)
@@ -39,6 +46,8 @@ class OAuthEndpointMixin(AuthorizationServerMixin):
             response = error_response(
                 "invalid_request", "HTTPS is required: credentials must not cross a network in clear."
             )
+        elif refusal := self.request_rules.refusal(request):
+            response = error_response(refusal.error, refusal.description, refusal.status)
         else:
             # Read by the token generator and the validator; DOT copies META into oauthlib's headers.
             request.META[ISSUER_META_KEY] = issuer
@@ -55,7 +64,10 @@ class TokenView(OAuthEndpointMixin, DOTTokenView):
 
     DOT's version looks the issued token up in its table to send `app_authorized`; tokens
     are not stored here (see `ClientCredentialsValidator.save_bearer_token`), so no signal.
+    Only the grant types of `request_rules` reach DOT (its device code branch never runs).
     """
+
+    request_rules = TokenRequestRules()
 
     def before_grant(self, request, issuer: str) -> HttpResponse | None:
         """A DPoP proof (RFC 9449 §5) binds the token to come; a bad one is refused here."""

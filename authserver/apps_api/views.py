@@ -33,6 +33,15 @@ class OktaApiView(View):
         # Application objects may carry a client secret; nothing here belongs in a cache.
         return no_store(response)
 
+    @staticmethod
+    def input_error_response(error: str, description: str, status: int = 400) -> HttpResponse:
+        """`ccproject.middleware.InputGuardMiddleware`'s refusal, in Okta's shape (E0000001, or 413)."""
+        refusal = ValidationFailed("request", [description])
+        refusal.status_code = status
+        response = refusal.response()
+        response["Cache-Control"] = "no-store"
+        return response
+
     def get_client(self, app_id: str) -> Client:
         client = Client.objects.filter(app_id=app_id).first()
         if client is None:

@@ -7,8 +7,15 @@ import pytest
 from authserver.models import Client
 from authserver.service_clients import create_service_client
 from tests.support.assertions import rsa_private_key
+from tests.support.form_client import FormClient
 
 SECRET = "s3cret-" + "x" * 40
+
+
+@pytest.fixture
+def client() -> FormClient:
+    """Posts dicts form-urlencoded, as OAuth clients and browsers do (never multipart)."""
+    return FormClient()
 
 
 @pytest.fixture

@@ -1,17 +1,17 @@
 """Every header-authenticated endpoint works for a client that has no CSRF token (a server, not a browser)."""
 
 import pytest
-from django.test import Client as DjangoClient
 
 from authserver.models import AdminApiToken
 from authserver.service_clients import create_service_client
+from tests.support.form_client import FormClient
 
 from .conftest import basic
 
 
 @pytest.fixture
-def csrf_client() -> DjangoClient:
-    return DjangoClient(enforce_csrf_checks=True)
+def csrf_client() -> FormClient:
+    return FormClient(enforce_csrf_checks=True)
 
 
 def test_no_endpoint_is_refused_for_lack_of_a_csrf_token(csrf_client):

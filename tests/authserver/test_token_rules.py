@@ -120,3 +120,125 @@ def test_plain_http_from_another_host_is_refused(client, oauth_client):
 
 def test_get_is_not_allowed(client, oauth_client):
     assert client.get(TOKEN_URL).status_code == 405
+
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def post_form(client, body: str, content_type: str = FORM, url: str = TOKEN_URL, **extra):
+    # `generic` sends the bytes as they are (`post` would re-encode them in the declared charset).
+    return client.generic("POST", url, body.encode(), content_type=content_type, **extra)
+
+
+@pytest.mark.parametrize("device_code", [None, "anything"], ids=["no device_code", "a device_code"])
+def test_device_code_grant_is_unsupported_before_anyone_is_looked_up(client, oauth_client, device_code):
+    data = {"grant_type": "urn:ietf:params:oauth:grant-type:device_code"}
+    if device_code:
+        data["device_code"] = device_code
+    assert_oauth_error(request_token(client, **data), 400, "unsupported_grant_type")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "grant_type=client_credentials&grant_type=password",
+        "grant_type=client_credentials&scope=hello:read&scope=clients:register",
+        "grant_type=client_credentials&client_id=test-client&client_secret=wrong&client_secret=" + SECRET,
+        "grant_type=client_credentials&client_id=test-client&client_id=test-client&client_secret=" + SECRET,
+    ],
+    ids=["grant_type", "scope", "client_secret", "client_id"],
+)
+def test_repeated_parameters_are_invalid_request(client, oauth_client, body):
+    response = post_form(client, body)
+    described = assert_oauth_error(response, 400, "invalid_request")["error_description"]
+    assert "must not repeat" in described
+
+
+def test_repeated_parameters_are_refused_at_introspection_and_revocation_too(client, oauth_client):
+    auth = {"HTTP_AUTHORIZATION": basic("test-client", SECRET)}
+    for url in ("/oauth2/default/v1/introspect", "/oauth2/default/v1/revoke"):
+        assert_oauth_error(post_form(client, "token=a&token=b", url=url, **auth), 400, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "multipart/form-data; boundary=BoUnDaRy",
+            '--BoUnDaRy\r\nContent-Disposition: form-data; name="grant_type"'
+            "\r\n\r\nclient_credentials\r\n--BoUnDaRy--\r\n",
+        ),
+        ("application/json", '{"grant_type": "client_credentials"}'),
+        ("text/plain", "grant_type=client_credentials"),
+        ("", "grant_type=client_credentials"),
+    ],
+    ids=["multipart", "json", "text", "none"],
+)
+def test_only_form_urlencoded_bodies_are_accepted(client, oauth_client, content_type, body):
+    response = post_form(client, body, content_type, HTTP_AUTHORIZATION=basic("test-client", SECRET))
+    described = assert_oauth_error(response, 400, "invalid_request")["error_description"]
+    assert FORM in described
+
+
+@pytest.mark.parametrize("charset", ["utf-16", "iso-8859-1", "cp037", "x-unknown-charset", "utf-7"])
+def test_a_foreign_charset_is_invalid_request(client, oauth_client, charset):
+    response = post_form(
+        client,
+        "grant_type=client_credentials",
+        f"{FORM}; charset={charset}",
+        HTTP_AUTHORIZATION=basic("test-client", SECRET),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF-8"])
+def test_utf8_declared_is_fine(client, oauth_client, charset):
+    response = post_form(
+        client,
+        "grant_type=client_credentials",
+        f"{FORM}; charset={charset}",
+        HTTP_AUTHORIZATION=basic("test-client", SECRET),
+    )
+    assert response.status_code == 200
+
+
+def test_parameters_in_the_url_are_refused(client, oauth_client):
+    response = post_form(
+        client,
+        "grant_type=client_credentials",
+        url=f"{TOKEN_URL}?client_secret=x",
+        HTTP_AUTHORIZATION=basic("test-client", SECRET),
+    )
+    assert "not in the URL" in assert_oauth_error(response, 400, "invalid_request")["error_description"]
+
+
+@pytest.mark.parametrize(
+    "auth",
+    [
+        basic("test-\x00client", SECRET),
+        basic("test-client", "s3cret\x00"),
+        basic("test-%00client", SECRET),  # RFC 6749 §2.3.1: form-encoded inside Basic
+        basic("test-\x1bclient", SECRET),
+    ],
+    ids=["nul in id", "nul in secret", "encoded nul", "esc"],
+)
+def test_control_characters_in_basic_credentials_are_invalid_request(client, oauth_client, auth):
+    assert_oauth_error(request_token(client, auth), 400, "invalid_request")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"client_id": "test-\x00client", "client_secret": SECRET},
+        {"client_id": "test-client", "client_secret": SECRET, "scope": "hello:read\x00"},
+        {"client_id": "test-client", "client_secret": SECRET, "x\x00": "1"},
+    ],
+    ids=["client_id", "scope", "name"],
+)
+def test_nul_in_form_parameters_is_invalid_request(client, oauth_client, data):
+    response = request_token(client, **data)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert "NUL" in body["error_description"]
