@@ -26,7 +26,7 @@ def verify_own_token(token: str, issuer: str) -> dict | None:
         kid = header.get("kid")
         if header.get("typ") != "at+jwt" or not isinstance(kid, str):
             return None
-        key = SigningKey.objects.filter(kid=kid, retired_at__isnull=True).first()
+        key = SigningKey.objects.published().filter(kid=kid).first()
         if key is None or header.get("alg") != key.algorithm:
             return None
         public_key = load_private_key(key.kid, key.private_key_pem).public_key()

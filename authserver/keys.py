@@ -69,7 +69,7 @@ def current_signing_key(now: datetime | None = None) -> SigningKey | None:
     """The key that signs now: the newest one past its activation and not yet deactivated."""
     now = now or timezone.now()
     return (
-        SigningKey.objects.filter(retired_at__isnull=True)
+        SigningKey.objects.published(now)
         .filter(Q(activates_at__isnull=True) | Q(activates_at__lte=now))
         .filter(Q(deactivated_at__isnull=True) | Q(deactivated_at__gt=now))
         .first()
@@ -79,7 +79,7 @@ def current_signing_key(now: datetime | None = None) -> SigningKey | None:
 def key_state(key: SigningKey, now: datetime | None = None) -> str:
     """`next` (published, not signing yet), `signing`, `rotated out` (published for its tokens) or `retired`."""
     now = now or timezone.now()
-    if key.retired_at:
+    if key.retired_at or (key.publish_until and key.publish_until <= now):
         return "retired"
     if key.activates_at and key.activates_at > now:
         return "next"
@@ -152,9 +152,11 @@ def replace_compromised_keys(algorithm: str | None = None, now: datetime | None 
 
 
 def retire_expired_keys(now: datetime | None = None) -> list[str]:
-    """Retire rotated-out keys whose every token has expired: unpublished, private key destroyed.
+    """Retire rotated-out keys whose every token has expired: private key destroyed, marked retired.
 
-    Returns the retired kids. Cheap when there is nothing to do (one indexed read, no write).
+    Such keys left the JWKS at `publish_until` already (`SigningKey.objects.published`); this
+    erases what is left of them. `manage.py rotate_signing_key` runs it on every rotation, and
+    `--retire-only` runs only this, for a periodic job. Returns the retired kids.
     """
     now = now or timezone.now()
     due = SigningKey.objects.filter(retired_at__isnull=True, publish_until__isnull=False, publish_until__lte=now)
@@ -165,10 +167,9 @@ def retire_expired_keys(now: datetime | None = None) -> list[str]:
     return kids
 
 
-def published_keys() -> list[SigningKey]:
-    """Every key whose tokens may still be in use, newest first (retiring the expired ones on the way)."""
-    retire_expired_keys()
-    return list(SigningKey.objects.filter(retired_at__isnull=True))
+def published_keys(now: datetime | None = None) -> list[SigningKey]:
+    """Every key whose tokens may still be in use, newest first. A read: it never retires anything."""
+    return list(SigningKey.objects.published(now))
 
 
 def published_jwks() -> dict:

@@ -2,8 +2,11 @@
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from oauth2_provider.models import AbstractApplication
 
 
@@ -127,6 +130,17 @@ class ClientKey(models.Model):
         return f"{self.kid} ({self.status})"
 
 
+class SigningKeyQuerySet(models.QuerySet):
+    def published(self, now: datetime | None = None) -> "SigningKeyQuerySet":
+        """Keys whose tokens may still be in use at `now`: not retired and not past `publish_until`.
+
+        A key past `publish_until` is out of the JWKS at that instant whether or not
+        `rotate_signing_key` has retired it (erased its private key) yet: reading never writes.
+        """
+        now = now or timezone.now()
+        return self.filter(retired_at__isnull=True).filter(Q(publish_until__isnull=True) | Q(publish_until__gt=now))
+
+
 class SigningKey(models.Model):
     """A private key that signs access tokens, published in the JWKS while tokens it signed may live.
 
@@ -147,6 +161,8 @@ class SigningKey(models.Model):
     # Set on deactivation: the latest `exp` a token signed by this key can carry, plus leeway.
     publish_until = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SigningKeyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,6 +7,8 @@ from io import StringIO
 import jwt
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from authserver.keys import (
@@ -15,6 +17,7 @@ from authserver.keys import (
     ensure_signing_key,
     key_state,
     published_jwks,
+    published_keys,
     replace_compromised_keys,
     retire_expired_keys,
     rotate_signing_key,
@@ -72,12 +75,36 @@ def test_old_key_is_retired_only_after_its_last_token_expired(client, oauth_clie
     assert key_state(old) == "retired"
 
 
-def test_listing_the_keys_retires_expired_ones(client):
+def test_an_expired_key_leaves_the_jwks_at_publish_until_without_a_write(client):
     old = ensure_signing_key()
     rotate_signing_key(now=timezone.now() - token_lifetime_bound() - timedelta(seconds=61))
-    response = client.get("/oauth2/default/v1/keys")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/oauth2/default/v1/keys")
     assert old.kid not in [key["kid"] for key in response.json()["keys"]]
-    assert SigningKey.objects.get(kid=old.kid).retired_at is not None
+    assert key_state(SigningKey.objects.get(kid=old.kid)) == "retired"
+    # The read path is a read: nothing retired, nothing erased, no write statement at all.
+    assert SigningKey.objects.get(kid=old.kid).retired_at is None
+    assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries.captured_queries)
+    assert retire_expired_keys() == [old.kid]
+    assert SigningKey.objects.get(kid=old.kid).private_key_pem == ""
+
+
+def test_publication_ends_at_publish_until_as_the_clock_says(client, oauth_client):
+    old = ensure_signing_key()
+    rotate_signing_key(prepublish=0)
+    old.refresh_from_db()
+    assert old.kid in [key.kid for key in published_keys(now=old.publish_until - timedelta(seconds=1))]
+    assert old.kid not in [key.kid for key in published_keys(now=old.publish_until)]
+
+
+def test_introspection_stops_accepting_a_key_past_publish_until(client, oauth_client):
+    ensure_signing_key()
+    token = request_token(client, basic("test-client", SECRET)).json()["access_token"]
+    SigningKey.objects.update(publish_until=timezone.now() - timedelta(seconds=1))
+    response = client.post(
+        "/oauth2/default/v1/introspect", {"token": token}, HTTP_AUTHORIZATION=basic("test-client", SECRET)
+    )
+    assert response.json() == {"active": False}
 
 
 def test_es256_keys_sign_and_publish(client, oauth_client):

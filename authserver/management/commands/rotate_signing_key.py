@@ -34,9 +34,10 @@ class Command(ProjectCommand):
         "Rotate the embedded server's signing key: publish a new key at once and make it sign every "
         "token from KEY_PREPUBLISH_SECONDS (60 s) later, so resource servers can fetch it before they "
         "see it (--immediately: sign now). The previous keys stay in the JWKS "
-        "until every token they signed has expired (the token lifetime plus KEY_RETIREMENT_LEEWAY); "
-        "then they are retired (unpublished, private key destroyed) on every run and on every JWKS "
-        "request. --compromised: the new key signs now and every other key is retired at once. "
+        "until every token they signed has expired (the token lifetime plus KEY_RETIREMENT_LEEWAY), "
+        "leave it then, and are retired (private key destroyed) by the next run: run --retire-only "
+        "periodically (e.g. hourly) so no private key outlives its tokens by long. "
+        "--compromised: the new key signs now and every other key is retired at once. "
         "With --json it prints {rotated, signing_kid, next_kid, replaced, retired, published}."
     )
 
@@ -63,7 +64,8 @@ class Command(ProjectCommand):
         mode.add_argument(
             "--retire-only",
             action="store_true",
-            help="Do not rotate: only retire the keys whose tokens have all expired, and list the rest.",
+            help="Do not rotate: only retire the keys whose tokens have all expired, and list the rest "
+            "(the periodic job).",
         )
 
     def handle(self, *args, algorithm: str | None, immediately: bool, compromised: bool, retire_only: bool, **options):
