@@ -4,12 +4,12 @@ import base64
 import binascii
 from urllib.parse import unquote_plus
 
-from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
 
 from .client_assertions import ASSERTION_TYPE, AssertionRefused, AssertionUnverifiable, verify_client_assertion
 from .conf import ISSUER_META_KEY, authserver_settings
 from .credentials import check_secret
+from .dot_adapter import ValidatorAdapter
 from .dpop import DPOP_TOKEN_TYPE, bound_thumbprint
 from .issued_tokens import active_claims, prune_revocations, revoke, verify_own_token
 
@@ -33,7 +33,7 @@ def body_parameters(request, names: tuple[str, ...]) -> dict[str, list[str]]:
     return found
 
 
-class ClientCredentialsValidator(OAuth2Validator):
+class ClientCredentialsValidator(ValidatorAdapter):
     """django-oauth-toolkit's validator, held to Okta's rules and taught about self-contained tokens.
 
     Requested scopes must all be allowed for the client (`invalid_scope` otherwise, where
@@ -43,11 +43,6 @@ class ClientCredentialsValidator(OAuth2Validator):
     verify the JWT itself and consult the revocation list and the client's status.
     """
 
-    def _extract_basic_auth(self, request):
-        # RFC 9110 §11.1: the scheme is case-insensitive ("basic" is as good as "Basic").
-        scheme, _, credentials = request.headers.get("HTTP_AUTHORIZATION", "").partition(" ")
-        return credentials.strip() or None if scheme.lower() == "basic" else None
-
     def client_authentication_required(self, request, *args, **kwargs) -> bool:
         if body_parameters(request, ASSERTION_PARAMETERS):
             return True
@@ -56,7 +51,7 @@ class ClientCredentialsValidator(OAuth2Validator):
     def authenticate_client(self, request, *args, **kwargs) -> bool:
         """One method per request (RFC 6749 §2.3): an assertion, HTTP Basic, or the secret in the body."""
         assertion = body_parameters(request, ASSERTION_PARAMETERS)
-        basic = self._extract_basic_auth(request)
+        basic = self.basic_credentials(request)
         if assertion:
             if basic or getattr(request, "client_secret", None):
                 raise errors.InvalidRequestError(description=MULTIPLE_CREDENTIALS, request=request)
@@ -87,7 +82,7 @@ class ClientCredentialsValidator(OAuth2Validator):
         return (unquote_plus(client_id), unquote_plus(secret)) if separator else None
 
     def _authenticate_secret(self, request, client_id, secret) -> bool:
-        if not client_id or not secret or self._load_application(client_id, request) is None:
+        if not client_id or not secret or self.load_client(client_id, request) is None:
             return False
         if request.client.client_id != client_id:
             return False
@@ -114,7 +109,7 @@ class ClientCredentialsValidator(OAuth2Validator):
                 assertion=assertion[0],
                 client_id_param=request.client_id,
                 audiences=list(dict.fromkeys([endpoint, f"{issuer}/v1/token", issuer])),
-                load_client=lambda client_id: self._load_application(client_id, request),
+                load_client=lambda client_id: self.load_client(client_id, request),
             )
         except AssertionRefused as exc:
             raise errors.InvalidClientError(description=str(exc), request=request) from exc

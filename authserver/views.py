@@ -13,6 +13,7 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from ccproject.http import error_response, no_store
 
 from .conf import ISSUER_META_KEY, authserver_settings, base_url_from_request, issuer_from_request
+from .dot_adapter import oauthlib_params
 from .dpop import bind_token_request
 from .keys import published_jwks
 from .request_rules import FormRequestRules, TokenRequestRules
@@ -92,7 +93,7 @@ class IntrospectionEndpoint(OAuthLibMixin, View):
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
         core = self.get_oauthlib_core()
-        uri, method, body, headers = core._extract_params(request)
+        uri, method, body, headers = oauthlib_params(core, request)
         headers, body, status = core.server.create_introspect_response(uri, method, body, headers)
         response = HttpResponse(body, status=status, content_type="application/json")
         for name, value in headers.items():

@@ -13,14 +13,12 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.views.dynamic_client_registration import (
-    DynamicClientRegistrationManagementView,
-    DynamicClientRegistrationView,
-)
+from oauth2_provider.views.dynamic_client_registration import DynamicClientRegistrationView
 
 from ccproject.http import error_response, no_store
 
 from ..credentials import check_secret, replace_keys, set_initial_secret
+from ..dot_adapter import RegistrationManagementAdapter
 from ..json_body import json_object_body
 from ..models import Client
 from ..service_clients import ClientMetadataError
@@ -95,7 +93,7 @@ class ClientRegistrationView(DynamicClientRegistrationView):
 # Overriding dispatch drops the parent's csrf_exempt; restore it: callers authenticate by a
 # bearer registration access token, never by cookies, so CSRF cannot apply (and would block them).
 @method_decorator(csrf_exempt, name="dispatch")
-class ClientConfigurationView(DynamicClientRegistrationManagementView):
+class ClientConfigurationView(RegistrationManagementAdapter):
     """`GET/PUT/DELETE {registration_client_uri}` with `Authorization: Bearer <registration_access_token>`."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -107,7 +105,7 @@ class ClientConfigurationView(DynamicClientRegistrationManagementView):
         return _completed(super().get(request, client_id, *args, **kwargs))
 
     def put(self, request, client_id: str, *args, **kwargs):
-        auth = self._authenticate_registration_request(request, client_id)
+        auth = self.authenticate_registration(request, client_id)
         if isinstance(auth, HttpResponse):
             return auth
         metadata = _validated(request)
