@@ -41,6 +41,11 @@ class OAuthEndpointMixin(AuthorizationServerMixin):
 
     request_rules: FormRequestRules = FormRequestRules()
 
+    @staticmethod
+    def input_error_response(error: str, description: str, status: int = 400) -> HttpResponse:
+        """The input guard's refusal (`ccproject.middleware`), always RFC 6749 §5.2's `invalid_request`."""
+        return finalize(oauth_error("invalid_request", description, status), realm="")
+
     def post(self, request, *args, server_id: str, **kwargs):
         issuer = self.issuer(request, server_id)
         if not transport_is_acceptable(request):

@@ -92,7 +92,7 @@ class InputGuardMiddleware:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             return "request_too_large", f"The request body is larger than {limit} bytes.", 413
         except SuspiciousOperation as exc:  # too many fields (Django's DATA_UPLOAD_MAX_NUMBER_FIELDS)
-            return "invalid_request", str(exc), 400
+            return "parse_error", str(exc), 400
         for values in fields:
             for name, items in values.lists():
                 for text in (name, *items):
