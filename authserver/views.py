@@ -44,7 +44,7 @@ class OAuthEndpointMixin(AuthorizationServerMixin):
     @staticmethod
     def input_error_response(error: str, description: str, status: int = 400) -> HttpResponse:
         """The input guard's refusal (`ccproject.middleware`), always RFC 6749 §5.2's `invalid_request`."""
-        return finalize(oauth_error("invalid_request", description, status), realm="")
+        return finalize(error_response("invalid_request", description, status), realm="")
 
     def post(self, request, *args, server_id: str, **kwargs):
         issuer = self.issuer(request, server_id)
@@ -73,7 +73,8 @@ class TokenView(OAuthEndpointMixin, DOTTokenView):
     Only the grant types of `request_rules` reach DOT (its device code branch never runs).
     """
 
-    request_rules = TokenRequestRules()
+    # RFC 8707 §2: a client may name several resources, each in its own `resource` parameter.
+    request_rules = TokenRequestRules(repeatable=frozenset({"resource"}))
 
     def before_grant(self, request, issuer: str) -> HttpResponse | None:
         """A DPoP proof (RFC 9449 §5) binds the token to come; a bad one is refused here."""

@@ -4,9 +4,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.http import parse_header_parameters
 
+from .http import error_response, no_store
 from .text import control_character_problem
 
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
@@ -43,11 +44,9 @@ class SecurityHeadersMiddleware:
         return policies["html"] if content_type == "text/html" else policies["other"]
 
 
-def input_error_response(error: str, description: str, status: int = 400) -> JsonResponse:
+def input_error_response(error: str, description: str, status: int = 400) -> HttpResponse:
     """The refusal in the `{"error", "error_description"}` shape the API and the OAuth endpoints speak."""
-    response = JsonResponse({"error": error, "error_description": description}, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
+    return no_store(error_response(error, description, status))
 
 
 class InputGuardMiddleware:

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from ..json_body import json_object_body
+from ccproject.json_body import JSONBodyError, MalformedJSON, json_object_body
+
 from ..service_clients import (
     ClientMetadataError,
     clean_auth_method,
@@ -27,11 +28,13 @@ class NewApplication:
 
 
 def parse_json_object(request) -> dict:
-    """The request's JSON object body; raises `MalformedBody` for anything else."""
-    body = json_object_body(request)
-    if body is None:
-        raise MalformedBody()
-    return body
+    """The request's JSON object body; raises `MalformedBody` (E0000003) or `ValidationFailed` (E0000001)."""
+    try:
+        return json_object_body(request)
+    except MalformedJSON as exc:
+        raise MalformedBody(causes=[str(exc)]) from exc
+    except JSONBodyError as exc:
+        raise ValidationFailed("body", [str(exc)]) from exc
 
 
 def _object(body: dict, *path: str) -> dict:

@@ -38,9 +38,7 @@ class OktaApiView(View):
         """`ccproject.middleware.InputGuardMiddleware`'s refusal, in Okta's shape (E0000001, or 413)."""
         refusal = ValidationFailed("request", [description])
         refusal.status_code = status
-        response = refusal.response()
-        response["Cache-Control"] = "no-store"
-        return response
+        return no_store(refusal.response())
 
     def get_client(self, app_id: str) -> Client:
         client = Client.objects.filter(app_id=app_id).first()

@@ -16,10 +16,10 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.views.dynamic_client_registration import DynamicClientRegistrationView
 
 from ccproject.http import error_response, no_store
+from ccproject.json_body import JSONBodyError, json_object_body
 
 from ..credentials import check_secret, replace_keys, set_initial_secret
 from ..dot_adapter import RegistrationManagementAdapter
-from ..json_body import json_object_body
 from ..models import Client
 from ..service_clients import ClientMetadataError
 from ..transport import transport_is_acceptable
@@ -29,10 +29,10 @@ from .permissions import initial_access_denial
 
 def _parse(request) -> dict | JsonResponse:
     """The JSON object body, or the `invalid_client_metadata` response."""
-    data = json_object_body(request)
-    if data is None:
-        return error_response("invalid_client_metadata", "The body must be a JSON object.")
-    return data
+    try:
+        return json_object_body(request)
+    except JSONBodyError as exc:
+        return error_response("invalid_client_metadata", str(exc))
 
 
 def _validated(request) -> Metadata | JsonResponse:

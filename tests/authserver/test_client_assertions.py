@@ -162,7 +162,6 @@ def unsigned(client_id: str) -> str:
         (lambda k, o: unsigned("keyless"), "none"),
         (lambda k, o: forged_hmac(k.public_key(), "keyless"), "HMAC"),
         (lambda k, o: "not.a.jwt", "well-formed"),
-        (lambda k, o: "a\x00b.c.d", "well-formed"),
         (lambda k, o: "x" * 9000, "at most"),
     ],
     ids=lambda value: value if isinstance(value, str) else "",

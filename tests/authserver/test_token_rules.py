@@ -233,8 +233,13 @@ def test_control_characters_in_basic_credentials_are_invalid_request(client, oau
         {"client_id": "test-\x00client", "client_secret": SECRET},
         {"client_id": "test-client", "client_secret": SECRET, "scope": "hello:read\x00"},
         {"client_id": "test-client", "client_secret": SECRET, "x\x00": "1"},
+        {"client_id": "test-client", "client_secret": SECRET, "resource": "https://api.example.com\x00"},
+        {
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": "a\x00b.c.d",
+        },
     ],
-    ids=["client_id", "scope", "name"],
+    ids=["client_id", "scope", "name", "resource", "client_assertion"],
 )
 def test_nul_in_form_parameters_is_invalid_request(client, oauth_client, data):
     response = request_token(client, **data)

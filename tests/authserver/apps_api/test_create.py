@@ -129,3 +129,22 @@ def test_malformed_bodies_are_e0000003(okta, client, admin_token, raw):
 
 def test_bad_activate_parameter(okta, create_body):
     assert_okta_error(okta.post("/api/v1/apps?activate=maybe", create_body), 400, "E0000001")
+
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "E0000003"),
+        ('{"label": ' + "{" * 50_000 + "}" * 50_000 + "}", "E0000003"),
+        ('{"label": NaN}', "E0000003"),
+        ('{"label": "a\\u0000b"}', "E0000001"),
+        ('{"label": "\\ud800"}', "E0000001"),
+    ],
+    ids=["deep array", "deep label", "NaN", "NUL", "lone surrogate"],
+)
+def test_hostile_json_is_refused_in_okta_shape(okta, raw, code):
+    before = Client.objects.count()
+    response = okta.post("/api/v1/apps", raw)
+    assert_okta_error(response, 400, code)
+    assert Client.objects.count() == before

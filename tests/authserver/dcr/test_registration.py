@@ -220,3 +220,25 @@ def test_management_is_not_subject_to_csrf(initial_token):
     assert updated.status_code == 200, updated.content
     token = updated.json().get("registration_access_token", token)
     assert manage(strict, "delete", uri, token).status_code == 204
+
+
+HOSTILE_JSON = [
+    "[" * 100_000 + "]" * 100_000,
+    '{"client_name": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    '{"client_name": "a\\u0000b", "grant_types": ["client_credentials"]}',
+    '{"client_name": "\\ud800", "grant_types": ["client_credentials"]}',
+    '{"client_name": NaN}',
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_JSON, ids=["deep", "deep name", "NUL", "lone surrogate", "NaN"])
+def test_hostile_json_is_invalid_client_metadata_at_registration_and_update(client, initial_token, raw):
+    registered = register(client, initial_token).json()
+    before = (Client.objects.count(), Client.objects.get(client_id=registered["client_id"]).name)
+    assert_error(register(client, initial_token, raw), 400, "invalid_client_metadata")
+    assert_error(
+        manage(client, "put", registered["registration_client_uri"], registered["registration_access_token"], raw),
+        400,
+        "invalid_client_metadata",
+    )
+    assert (Client.objects.count(), Client.objects.get(client_id=registered["client_id"]).name) == before
