@@ -131,7 +131,6 @@ def test_bad_activate_parameter(okta, create_body):
     assert_okta_error(okta.post("/api/v1/apps?activate=maybe", create_body), 400, "E0000001")
 
 
-
 @pytest.mark.parametrize(
     ("raw", "code"),
     [
