@@ -1,7 +1,8 @@
 """A newcomer's path, as the README and docs/registration.md tell it, on a port other than 8000.
 
-`make run` in a fresh copy, every shell block of "Try it" and of the registration quickstart run as
-written, then the two moves that used to leave `.env` wrong: another port, and another issuer.
+`make run` in a fresh copy, every shell block of "Try it", of the registration quickstart and of the
+embedded server's dynamic registration run as written, then the two moves that used to leave
+`.env` wrong: another port, and another issuer.
 """
 
 import json
@@ -71,6 +72,16 @@ def test_the_registration_quickstart_runs_as_written(checkout):
     ).json()["access_token"]
     hello = requests.get(f"http://127.0.0.1:{checkout.port}/", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert hello.json() == "Hello World!"
+
+
+def test_the_dynamic_registration_example_runs_as_written(checkout):
+    (block,) = shell_blocks(ROOT / "docs" / "embedded-server.md", "## Dynamic client registration (RFC 7591, RFC 7592)")
+    result = checkout.shell(block)
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    registered = json.loads(result.stdout)
+    assert registered["client_name"] == "Billing"
+    assert registered["client_secret"] and registered["registration_access_token"]
+    assert registered["registration_client_uri"].startswith(f"http://127.0.0.1:{checkout.port}/oauth2/v1/clients/")
 
 
 def test_another_port_moves_bootstraps_urls_and_nothing_else(checkout):
