@@ -20,9 +20,7 @@ def build_claims(
         "ver": 1,
         "jti": "AT." + secrets.token_urlsafe(32),
         "iss": issuer,
-        "aud": (resources[0] if len(resources) == 1 else list(resources))
-        if resources
-        else authserver_settings.AUDIENCE,
+        "aud": audience(resources),
         "iat": issued_at,
         "exp": issued_at + oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS,
         "cid": client_id,

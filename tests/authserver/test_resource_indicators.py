@@ -6,6 +6,7 @@ import jwt
 import pytest
 
 from authserver.keys import published_jwks
+from ccproject.dpop_signer import DPoPKey
 
 from .conftest import SECRET, basic
 
@@ -110,3 +111,18 @@ def test_introspection_reports_the_audience(client, oauth_client):
     answer = response.json()
     assert answer["active"] is True
     assert answer["aud"] == [API, OTHER]
+
+
+def test_a_dpop_bound_token_for_a_resource(client, oauth_client):
+    # RFC 8707 and RFC 9449 together: the audience is the resource, the binding the proof's key.
+    key = DPoPKey()
+    response = client.post(
+        TOKEN_URL,
+        urlencode([("grant_type", "client_credentials"), ("resource", API)]),
+        content_type="application/x-www-form-urlencoded",
+        HTTP_AUTHORIZATION=basic("test-client", SECRET),
+        HTTP_DPOP=key.proof("POST", "http://testserver" + TOKEN_URL),
+    )
+    assert response.json()["token_type"] == "DPoP"
+    claims = claims_of(response)
+    assert (claims["aud"], claims["cnf"]) == (API, {"jkt": key.thumbprint})
