@@ -73,6 +73,12 @@ def test_the_document_describes_this_api(client):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_the_document_costs_no_database_query(client, django_assert_num_queries):
+    metadata(client)  # warm: the URL map and the issuers are read once per process
+    with django_assert_num_queries(0):
+        metadata(client)
+
+
 def test_the_document_needs_no_token_and_ignores_a_bad_one(client):
     assert metadata(client, HTTP_AUTHORIZATION="Bearer not-a-token")["resource"] == DEFAULT_RESOURCE
 
