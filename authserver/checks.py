@@ -6,7 +6,11 @@ from oauth2_provider.dcr import AllowAllDCRPermission
 from oauth2_provider.oauth2_validators import is_valid_resource_uri
 from oauth2_provider.settings import oauth2_settings
 
+from ccproject.replay import unshared_reason
+
+from .client_assertions import replay_store
 from .conf import authserver_settings
+from .credentials import ALGORITHM_FAMILIES
 from .keys import ALGORITHMS
 
 
@@ -50,3 +54,60 @@ def check_authserver(app_configs=None, **kwargs) -> list:
             )
         )
     return problems
+
+
+@register(Tags.security)
+def check_client_assertions(app_configs=None, **kwargs) -> list:
+    """`private_key_jwt` (RFC 7523): asymmetric algorithms only, sane bounds, a cluster-wide replay cache."""
+    problems = []
+    algorithms = authserver_settings.CLIENT_ASSERTION_ALGORITHMS
+    if not algorithms or not isinstance(algorithms, list | tuple) or set(algorithms) - set(ALGORITHM_FAMILIES):
+        problems.append(
+            Error(
+                "AUTHSERVER['CLIENT_ASSERTION_ALGORITHMS'] must list asymmetric JWS algorithms only.",
+                hint=f"Choose among {', '.join(ALGORITHM_FAMILIES)}; never none or HMAC (HS256 ...).",
+                id="authserver.E010",
+            )
+        )
+    lifetime, leeway = authserver_settings.CLIENT_ASSERTION_MAX_LIFETIME, authserver_settings.CLIENT_ASSERTION_LEEWAY
+    if not _positive(lifetime) or not _positive(leeway, allow_zero=True):
+        problems.append(
+            Error(
+                "AUTHSERVER['CLIENT_ASSERTION_MAX_LIFETIME'] must be a positive number of seconds and "
+                "CLIENT_ASSERTION_LEEWAY zero or more.",
+                hint="Okta allows assertions up to 3600 s ahead; clients make them for about 60 s.",
+                id="authserver.E011",
+            )
+        )
+    timeout = authserver_settings.CLIENT_JWKS_HTTP_TIMEOUT
+    bounds = (authserver_settings.CLIENT_JWKS_MAX_BYTES, authserver_settings.CLIENT_JWKS_TTL)
+    if (
+        not isinstance(timeout, list | tuple)
+        or len(timeout) != 2
+        or not all(_positive(part) for part in timeout)
+        or not all(_positive(bound) for bound in bounds)
+    ):
+        problems.append(
+            Error(
+                "AUTHSERVER['CLIENT_JWKS_HTTP_TIMEOUT'] must be (connect, read) seconds and CLIENT_JWKS_MAX_BYTES "
+                "and CLIENT_JWKS_TTL positive: a client's jwks_uri is fetched with these bounds.",
+                hint="The defaults are (2.0, 3.0) s, 64 KiB and 300 s.",
+                id="authserver.E012",
+            )
+        )
+    reason = unshared_reason(replay_store.alias)
+    if reason:
+        problems.append(
+            Warning(
+                f"The cache {replay_store.alias!r} that remembers client assertion jtis {reason}.",
+                hint="A shared cache (Redis, or the database cache) accepts an assertion once in the whole cluster.",
+                id="authserver.W010",
+            )
+        )
+    return problems
+
+
+def _positive(value, *, allow_zero: bool = False) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return value >= 0 if allow_zero else value > 0
