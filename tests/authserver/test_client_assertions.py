@@ -297,3 +297,14 @@ def test_private_keys_published_at_a_jwks_uri_are_ignored(client, remote_client,
 
     keyserver.jwks = {"keys": [private_jwk(key, "key-1")]}
     assert_invalid_client(post(client, assertion_form(make_assertion(key, "remote"))), "no usable")
+
+
+def test_repeated_assertion_parameters_are_refused(client, keyless, key):
+    body = (
+        f"grant_type=client_credentials&client_assertion_type={ASSERTION_TYPE}"
+        f"&client_assertion={make_assertion(key, 'keyless')}&client_assertion={make_assertion(key, 'keyless')}"
+    )
+    response = client.post(TOKEN, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"] == "invalid_request"
+    assert "client_assertion" in response.json()["error_description"]
