@@ -1,6 +1,7 @@
 """The resource server's settings: `settings.API_AUTH` over `DEFAULTS` (`api_settings`)."""
 
 from ccproject.app_settings import AppSettings
+from ccproject.dpop import PROOF_ALGORITHMS
 
 # Every asymmetric JWS algorithm this validator implements (RFC 7518 §3, RFC 8037 §3.1).
 SUPPORTED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
@@ -75,7 +76,7 @@ DEFAULTS = {
     # (`cnf.jkt`) is accepted only through DPoP, whatever this says.
     "DPOP": "allowed",
     # Algorithms a DPoP proof may be signed with (asymmetric only); the `algs` of the challenge.
-    "DPOP_ALGORITHMS": ["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256", "RS384", "RS512"],
+    "DPOP_ALGORITHMS": list(PROOF_ALGORITHMS),
     # A proof is accepted this many seconds after its `iat`, plus DPOP_LEEWAY either way;
     # its `jti` is remembered (cluster-wide, in CACHE_ALIAS) for that long.
     "DPOP_MAX_AGE": 60,

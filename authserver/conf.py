@@ -1,6 +1,7 @@
 """The embedded server's settings: `settings.AUTHSERVER` over `DEFAULTS`, and its issuer URLs."""
 
 from ccproject.app_settings import AppSettings
+from ccproject.dpop import PROOF_ALGORITHMS
 
 # Where TokenView leaves the issuer for the token generator, in the request's META.
 ISSUER_META_KEY = "authserver.issuer"
@@ -64,7 +65,7 @@ DEFAULTS = {
     # DPOP_LEEWAY of clock skew; its `jti` is remembered that long in the default cache), and
     # whether the issuer asks for its own nonce (`400 use_dpop_nonce`, as Okta does), rotated every
     # DPOP_NONCE_LIFETIME seconds.
-    "DPOP_ALGORITHMS": ["ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256", "RS384", "RS512"],
+    "DPOP_ALGORITHMS": list(PROOF_ALGORITHMS),
     "DPOP_MAX_AGE": 60,
     "DPOP_LEEWAY": 5,
     "DPOP_NONCE": False,

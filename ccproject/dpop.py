@@ -18,8 +18,22 @@ from .htu import normalize_htu
 
 # RFC 9449 §4.2: the proof's media type.
 PROOF_TYPE = "dpop+jwt"
-# Every asymmetric JWS algorithm a proof may use (RFC 7518 §3, RFC 8037 §3.1); settings narrow it.
-PROOF_ALGORITHMS = ("ES256", "ES384", "ES512", "EdDSA", "PS256", "PS384", "PS512", "RS256", "RS384", "RS512")
+# Every asymmetric JWS algorithm a proof may use (RFC 7518 §3, RFC 8037 §3.1, and RFC 9864's
+# fully-specified Ed25519 and Ed448, which panva's `dpop` and oidc-provider use); settings narrow it.
+PROOF_ALGORITHMS = (
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
+    "Ed25519",
+    "Ed448",
+    "PS256",
+    "PS384",
+    "PS512",
+    "RS256",
+    "RS384",
+    "RS512",
+)
 # A proof carries one public key and a few claims: an 8192-bit RSA key fits well within this.
 MAX_PROOF_BYTES = 8192
 MAX_RSA_BITS = 8192
@@ -158,10 +172,10 @@ def _public_key(jwk: dict, alg: str, rules: ProofRules) -> tuple[Any, int]:
             if not rules.min_rsa_bits <= bits <= MAX_RSA_BITS or e < 3 or e % 2 == 0 or e.bit_length() > 64:
                 raise ProofError(f"The DPoP proof's RSA key must have {rules.min_rsa_bits} to {MAX_RSA_BITS} bits.")
             return rsa.RSAPublicNumbers(e, n).public_key(), bits
-        if kty == "OKP" and alg == "EdDSA":
+        if kty == "OKP" and alg in ("EdDSA", "Ed25519", "Ed448"):
             cls, size = _EDWARDS.get(jwk.get("crv"), (None, 0))
             x = b64url_decode(jwk["x"])
-            if cls is None or len(x) != size:
+            if cls is None or len(x) != size or alg not in ("EdDSA", jwk.get("crv")):
                 raise ProofError("The DPoP proof's key is not an Ed25519 or Ed448 public key.")
             return cls.from_public_bytes(x), size * 8
     except ProofError:

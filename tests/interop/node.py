@@ -26,7 +26,7 @@ def node_executable() -> str:
     node = shutil.which("node")
     if node is None:
         reason = "node is not installed: the interop tests need Node.js 20+ (then `npm ci --prefix tests/interop`)"
-    elif not all((NODE_MODULES / package).is_dir() for package in ("oidc-provider", "jose", "openid-client")):
+    elif not all((NODE_MODULES / package).is_dir() for package in ("oidc-provider", "jose", "openid-client", "dpop")):
         reason = "tests/interop/node_modules is missing: run `npm ci --prefix tests/interop`"
     else:
         return node

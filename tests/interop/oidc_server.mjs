@@ -12,7 +12,8 @@
 // What it serves (oidc-provider's own routes and layout, not Okta's):
 //   /.well-known/openid-configuration   discovery (OpenID Connect Discovery 1.0)
 //   /jwks                               the JWKS (RS256 keys; the first one signs)
-//   /token                              client credentials (RFC 6749 §4.4) with resource
+//   /token                              client credentials (RFC 6749 §4.4; DPoP-bound with a
+//                                       DPoP proof, RFC 9449) with resource
 //                                       indicators (RFC 8707); JWT access tokens (RFC 9068,
 //                                       `typ: at+jwt`, `client_id` and `scope` claims)
 //   /reg, /reg/:id                      dynamic registration and its management (RFC 7591, 7592)
@@ -99,6 +100,8 @@ function configuration(keys) {
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },
+      // RFC 9449: a token request with a DPoP proof gets a token bound to its key (cnf.jkt).
+      dPoP: { enabled: true },
       // RFC 7591 open registration (loopback only) and RFC 7592 management with a stable
       // registration access token, so a client can read and then delete itself.
       registration: { enabled: true, initialAccessToken: false },

@@ -5,7 +5,7 @@ import re
 # The metadata URL of the default RESOURCE (RFC 9728 §3.1), which every challenge names.
 RESOURCE_METADATA = "http://127.0.0.1:8000/.well-known/oauth-protected-resource"
 # The `algs` of the DPoP challenge with the default DPOP_ALGORITHMS (RFC 9449 §7.1).
-DPOP_ALGS = "ES256 ES384 ES512 EdDSA PS256 PS384 PS512 RS256 RS384 RS512"
+DPOP_ALGS = "ES256 ES384 ES512 EdDSA Ed25519 Ed448 PS256 PS384 PS512 RS256 RS384 RS512"
 
 _PARAM = re.compile(r'\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]+)\s*(?:,|$)')
 _SCHEME = re.compile(r"\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s+|$)")
