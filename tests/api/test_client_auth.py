@@ -89,3 +89,23 @@ def test_other_refusals_are_returned_as_they_came():
     responses.get(API, status=401, headers={"WWW-Authenticate": 'Bearer realm="api"'})
     response = requests.get(API, auth=CountingAuth(), timeout=5)
     assert response.status_code == 401 and len(responses.calls) == 1
+
+
+@responses.activate
+def test_audience_and_resource_reach_the_token_endpoint():
+    from urllib.parse import parse_qs
+
+    responses.post("https://issuer.example/v1/token", json={"access_token": "t", "token_type": "Bearer"})
+    responses.get(API, json="ok")
+    auth = ClientCredentialsAuth(
+        token_url="https://issuer.example/v1/token",
+        client_id="c",
+        client_secret="s",
+        audience="https://api.example",
+        resource=["https://api.example/orders", "urn:other"],
+    )
+    assert requests.get(API, auth=auth, timeout=5).json() == "ok"
+    form = parse_qs(responses.calls[0].request.body)
+    assert form["audience"] == ["https://api.example"]
+    assert form["resource"] == ["https://api.example/orders", "urn:other"]
+    assert responses.calls[1].request.headers["Authorization"] == "Bearer t"

@@ -154,3 +154,18 @@ def test_audience_and_resource_reach_the_token_endpoint():
     assert first["resource"] == ["https://api.example.com/", "urn:x"]
     assert second["audience"] == ["aud"]
     assert second["resource"] == ["urn:one", "urn:two"]
+
+
+def test_call_api_says_to_restart_a_server_that_trusts_the_old_issuer(live_server, settings):
+    # .env now names this server's issuer, but the running API still trusts the one it started with.
+    issuer = f"{live_server.url}/oauth2/default"
+    started_with = "https://idp.example.test/oauth2/default"
+    settings.API_AUTH = {**settings.API_AUTH, "ISSUER": started_with, "RESOURCE": live_server.url}
+    create_service_client(label="CLI Client", scopes=["hello:read"], client_id="cli-restart", secret=SECRET)
+    env = {"ISSUER": issuer, "ORG_URL": live_server.url, "TEST_CLIENT_ID": "cli-restart", "TEST_CLIENT_SECRET": SECRET}
+    refused = manage("call_api", "--url", live_server.url + "/", **env)
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1, refused.stderr
+    assert f"the running API trusts tokens from {started_with}, but ISSUER is {issuer}" in lines[0]
+    assert "restart it after editing .env" in lines[0]

@@ -1,6 +1,8 @@
 """`manage.py call_api`: a client's whole round trip — get a token, call the API, print the answer."""
 
 import json
+import re
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -59,15 +61,48 @@ class Command(ProjectCommand):
         except ValueError:
             body = response.text
         if response.status_code != 200:
-            raise self.api_error(url, response.status_code, body)
+            hint = restart_hint(url, response) if response.status_code == 401 else None
+            raise self.api_error(url, response.status_code, body, hint=hint)
         self.emit({"status": response.status_code, "body": body}, body if isinstance(body, str) else json.dumps(body))
 
-    def api_error(self, url: str, status: int, body) -> CommandFailed:
+    def api_error(self, url: str, status: int, body, *, hint: str | None = None) -> CommandFailed:
         """The API's `{"error", "error_description"}` as one line, with what to check."""
         error = body.get("error") if isinstance(body, dict) and isinstance(body.get("error"), str) else None
         description = str(body.get("error_description", "")).rstrip(".") if error else ""
         message = ": ".join(part for part in (f"The API at {url} answered {status}", error, description) if part)
-        hint = API_HINTS.get(status)
+        hint = hint or API_HINTS.get(status)
         if status >= 500:
             return Unavailable(f"{message}; retry later.", error=error or "temporarily_unavailable")
         return CommandFailed(f"{message}; {hint}." if hint else f"{message}.", error=error or f"http_{status}")
+
+
+def issuers_the_api_trusts(url: str, response: requests.Response) -> list[str] | None:
+    """The authorization servers the running API names in its protected resource metadata (RFC 9728 §3.2).
+
+    Read from the challenge's `resource_metadata` (§5.1), on the API's own origin only; None
+    when the API names none or cannot be asked.
+    """
+    challenge = response.headers.get("WWW-Authenticate", "")
+    match = re.search(r'resource_metadata="([^"]+)"', challenge)
+    if match is None or urlsplit(match.group(1))[:2] != urlsplit(url)[:2]:
+        return None
+    try:
+        metadata = requests.get(match.group(1), timeout=TIMEOUT).json()
+    except (requests.RequestException, ValueError):
+        return None
+    servers = metadata.get("authorization_servers") if isinstance(metadata, dict) else None
+    if not isinstance(servers, list) or not all(isinstance(server, str) for server in servers):
+        return None
+    return servers
+
+
+def restart_hint(url: str, response: requests.Response) -> str | None:
+    """When the running API trusts another issuer than ISSUER says: it has not reread `.env` since."""
+    servers = issuers_the_api_trusts(url, response)
+    if not servers or settings.ISSUER in servers:
+        return None
+    return (
+        f"the running API trusts tokens from {', '.join(servers)}, but ISSUER is {settings.ISSUER}: "
+        "a server reads .env only when it starts, so restart it after editing .env (or set ISSUER to "
+        "the issuer it trusts)"
+    )

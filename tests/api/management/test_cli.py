@@ -287,3 +287,39 @@ def test_a_failure_after_output_prints_one_json_document():
     with pytest.raises(CommandFailed):
         call_command(PartialFailure(), "--json", stdout=out, stderr=StringIO())
     assert json.loads(out.getvalue()) == {"checked": 2, "failed": 1}
+
+
+def test_a_401_from_an_api_trusting_another_issuer_says_to_restart_it(cli_settings, http):
+    metadata = "https://api.test/.well-known/oauth-protected-resource"
+    challenge = f'Bearer realm="api", error="invalid_token", resource_metadata="{metadata}"'
+    http.post(TOKEN_URL, json=TOKEN)
+    http.get(API, status=401, json={"error": "invalid_token", "error_description": "Untrusted issuer."},
+             headers={"WWW-Authenticate": challenge})  # fmt: skip
+    http.get(
+        metadata,
+        json={"resource": "https://api.test", "authorization_servers": ["http://127.0.0.1:8000/oauth2/default"]},
+    )
+    failure, _ = fail("call_api")
+    assert failure.error == "invalid_token"
+    assert f"the running API trusts tokens from http://127.0.0.1:8000/oauth2/default, but ISSUER is {ISSUER}" in str(
+        failure
+    )
+    assert "restart it after editing .env" in str(failure)
+
+
+@pytest.mark.parametrize(
+    ("servers", "metadata_url"),
+    [
+        ([ISSUER], "https://api.test/.well-known/oauth-protected-resource"),  # it trusts ours: not a restart
+        (["http://127.0.0.1:8000/oauth2/default"], "https://elsewhere.test/meta"),  # another origin: not asked
+    ],
+)
+def test_no_restart_hint_unless_the_api_itself_names_another_issuer(cli_settings, http, servers, metadata_url):
+    challenge = f'Bearer realm="api", error="invalid_token", resource_metadata="{metadata_url}"'
+    http.post(TOKEN_URL, json=TOKEN)
+    http.get(API, status=401, json={"error": "invalid_token"}, headers={"WWW-Authenticate": challenge})
+    http.get(metadata_url, json={"authorization_servers": servers})
+    failure, _ = fail("call_api")
+    assert "the running API trusts" not in str(failure)
+    assert "check that ISSUER and AUDIENCE are the same for both" in str(failure)
+    assert [call.request.url for call in http.calls if "elsewhere" in call.request.url] == []
