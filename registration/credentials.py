@@ -63,7 +63,7 @@ def _record_keys(client: RegisteredClient, keys: list[ProviderKey], credential: 
         logger.error("Client %s: the key ids could not be recorded (%s)", client.client_id, type(exc).__name__)
         raise DatabaseFailure(
             f"The provider changed client {client.client_id}'s keys, but the record could not follow "
-            f"({type(exc).__name__}); run `manage.py sync_clients` or retry."
+            f"({type(exc).__name__}); retry: every key change re-reads the provider's keys."
         ) from exc
 
 
@@ -83,6 +83,7 @@ def create_client_secret(*, client: RegisteredClient) -> NewSecret:
     except ProviderError as exc:
         if exc.maybe_created:
             exc.message += " A secret may have been created unseen: list the secrets and retire any you did not get."
+            exc.args = (exc.message,)
         raise
     logger.info("Created secret %s for client %s", secret.id, client.client_id)
     return NewSecret(client=client, secret=secret)
@@ -129,9 +130,34 @@ def add_client_key(*, client: RegisteredClient, jwk) -> ProviderKey:
     public = clean_public_key(jwk)
     backend = get_provider(client.provider)
     key = backend.add_key(client.ref, public)
-    _record_keys(client, backend.list_keys(_ref(client, key.credential)), key.credential)
+    ref = _ref(client, key.credential)
+    try:
+        _record_keys(client, backend.list_keys(ref), key.credential)
+    except DatabaseFailure:
+        # As registration does: what the record cannot show must not stay at the provider.
+        _remove_unrecorded_key(client, backend, ref, key)
+        raise
     logger.info("Added key %s to client %s", key.kid, client.client_id)
     return key
+
+
+def _remove_unrecorded_key(client: RegisteredClient, backend, ref: ClientRef, key: ProviderKey) -> None:
+    try:
+        with contextlib.suppress(ProviderNotSupported):
+            backend.set_key_status(ref, key.id, active=False)
+        backend.delete_key(ref, key.id)
+    except ProviderError as exc:
+        logger.error(
+            "Key %s of client %s is at the provider but not recorded, and removing it failed (%s)",
+            key.kid,
+            client.client_id,
+            exc.message,
+        )
+        raise DatabaseFailure(
+            f"The key {key.kid} was added at the provider but could not be recorded, and removing it failed too: "
+            f"retire it with `manage.py client_credentials {client.client_id} keys --retire {key.id}`."
+        ) from exc
+    logger.error("Key %s of client %s could not be recorded: removed at the provider again", key.kid, client.client_id)
 
 
 def set_client_key_status(*, client: RegisteredClient, key_id: str, active: bool) -> ProviderKey:
