@@ -128,3 +128,19 @@ def test_bootstrap_keyless_then_get_token_in_a_real_process(issuer, settings, tm
     settings.TEST_CLIENT_ID = values["TEST_CLIENT_ID"]
     call_command("bootstrap", "--env-file", str(env_file), "--keyless", stdout=StringIO())
     assert json.loads(key_file.read_text())["kid"].startswith("bootstrap-")
+
+
+def test_a_keyless_client_gets_dpop_bound_tokens_through_the_issuers_nonce(issuer, settings, tmp_path):
+    key = ec_private_key()
+    path = tmp_path / "client.jwk"
+    path.write_text(json.dumps({**private_jwk(key, "ec-1"), "alg": "ES256"}))
+    keyless_client("dpop-keyless", public_jwk(key, "ec-1", "ES256"))
+    settings.TEST_CLIENT_ID, settings.TEST_CLIENT_KEY = "dpop-keyless", str(path)
+    # The issuer asks for its nonce first: the retry must carry a new assertion (each jti is accepted once).
+    settings.AUTHSERVER = {**settings.AUTHSERVER, "DPOP_NONCE": True}
+    body = token_json("--dpop")
+    assert body["token_type"] == "DPoP"
+    assert "jkt" in jwt.decode(body["access_token"], options={"verify_signature": False})["cnf"]
+    out = StringIO()
+    call_command("call_api", "--dpop", stdout=out, stderr=StringIO())
+    assert "Hello" in out.getvalue()
