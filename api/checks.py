@@ -1,6 +1,7 @@
 """System checks of the resource server's settings (`manage.py check`): ids api.E001... and api.W001..."""
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -9,6 +10,7 @@ from django.core.checks import Error, Tags, Warning, register
 from oauth2_provider.oauth2_validators import is_valid_resource_uri
 
 from .conf import DEFAULTS, ISSUER_OPTIONS, SUPPORTED_ALGORITHMS, api_settings
+from .profiles import PROFILES
 from .remote import is_secure_url
 
 # Above this many seconds between two looks at the shared key set, a pulled key lingers too long.
@@ -76,6 +78,77 @@ def _check_issuer(issuer, options: Mapping) -> list:
     jwks_uri = options.get("JWKS_URI")
     if jwks_uri:
         errors += _check_url(jwks_uri, "The JWKS_URI", malformed_id="api.E005", insecure_id="api.E018")
+    return errors + _check_profile(issuer, options)
+
+
+def _check_profile(issuer, options: Mapping) -> list:
+    """What each issuer profile needs (api.E020-E029, api.W020-W029)."""
+    name = options.get("PROFILE", api_settings.PROFILE)
+    if name not in PROFILES:
+        return [
+            Error(
+                f"Unknown issuer profile {name!r} for {issuer}.",
+                hint=f"ISSUER_PROFILE (or the issuer's PROFILE) is one of {', '.join(PROFILES)}.",
+                id="api.E020",
+            )
+        ]
+    profile, errors = PROFILES[name], []
+    allowed = options.get("ALLOWED_CLIENT_IDS", api_settings.ALLOWED_CLIENT_IDS)
+    if allowed is not None and (
+        not isinstance(allowed, list | tuple | set | frozenset) or not all(isinstance(c, str) and c for c in allowed)
+    ):
+        errors.append(
+            Error(
+                f"ALLOWED_CLIENT_IDS for {issuer} must be a list of client ids.",
+                hint="ALLOWED_CLIENT_IDS=id1,id2 in .env, or a list in API_AUTH.",
+                id="api.E021",
+            )
+        )
+    elif profile.needs_allowed_clients and not allowed:
+        errors.append(
+            Error(
+                f"The {name} profile needs ALLOWED_CLIENT_IDS for {issuer}: its access tokens carry no audience, "
+                "so the client list is what binds a token to this API; until it is set, every token is refused.",
+                hint="Set ALLOWED_CLIENT_IDS to the app client ids that may call this API.",
+                id="api.E022",
+            )
+        )
+    path = urlsplit(issuer).path if isinstance(issuer, str) else ""
+    if name == "auth0" and isinstance(issuer, str) and not issuer.endswith("/"):
+        errors.append(
+            Error(
+                f"Auth0 issues tokens with `iss` ending in a slash; {issuer} matches none of them.",
+                hint=f"Set ISSUER to {issuer}/ (the issuer is compared exactly).",
+                id="api.E023",
+            )
+        )
+    if name == "keycloak" and not re.fullmatch(r"(/[^/]+)*/realms/[^/]+", path):
+        errors.append(
+            Warning(
+                f"{issuer} is not a Keycloak realm issuer ({{base}}/realms/{{realm}}).",
+                hint="Copy the issuer from the realm's OpenID Endpoint Configuration.",
+                id="api.W020",
+            )
+        )
+    # Entra ID's issuers, exactly: v1.0 `https://sts.windows.net/{tenant}/` (with its slash),
+    # v2.0 `https://login.microsoftonline.com/{tenant}/v2.0` (without).
+    if name == "entra" and not re.fullmatch(r"/[^/]+/|/[^/]+/v2\.0", path):
+        errors.append(
+            Warning(
+                f"{issuer} is neither an Entra ID v2.0 issuer (https://login.microsoftonline.com/{{tenant}}/v2.0) "
+                "nor a v1.0 one (https://sts.windows.net/{tenant}/).",
+                hint="Use the `issuer` of the tenant's metadata for the token version the API receives.",
+                id="api.W021",
+            )
+        )
+    if not profile.roles_client and options.get("RESOURCE_ACCESS_CLIENT", api_settings.RESOURCE_ACCESS_CLIENT):
+        errors.append(
+            Warning(
+                f"RESOURCE_ACCESS_CLIENT has no effect on {issuer}: only the keycloak profile reads resource_access.",
+                hint="Set ISSUER_PROFILE=keycloak, or remove RESOURCE_ACCESS_CLIENT.",
+                id="api.W022",
+            )
+        )
     return errors
 
 

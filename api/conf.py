@@ -26,7 +26,8 @@ DEFAULTS = {
     # else Okta's layout, `{ISSUER}/v1/token` (`api.discovery.token_endpoint`).
     "TOKEN_ENDPOINT": None,
     # Several trusted issuers: {issuer: {"AUDIENCE", "ALGORITHMS", "JWKS_URI", "LEEWAY",
-    # "MAX_TOKEN_AGE", "STRICT_RFC9068"}}; options not given fall back to the settings here.
+    # "MAX_TOKEN_AGE", "STRICT_RFC9068", "PROFILE", "ALLOWED_CLIENT_IDS", "RESOURCE_ACCESS_CLIENT"}};
+    # options not given fall back to the settings here.
     # When empty, ISSUER is the one trusted issuer.
     "ISSUERS": {},
     # Asymmetric algorithms only (RFC 8725 §3.1); HMAC and `none` are never accepted whatever this says.
@@ -37,6 +38,14 @@ DEFAULTS = {
     "MAX_TOKEN_AGE": None,
     # RFC 9068 strict mode: `typ` must be `at+jwt` and the profile's claims must all be present.
     "STRICT_RFC9068": False,
+    # How the issuer shapes its access tokens (api/profiles.py): standard, okta, auth0, keycloak,
+    # cognito, entra or rfc9068. `standard` takes Okta's, RFC 9068's and `azp` claims as today.
+    "PROFILE": "standard",
+    # Only these clients are accepted (a list of client ids); None: any client of a trusted issuer.
+    # Required by the `cognito` profile, whose access tokens carry no audience.
+    "ALLOWED_CLIENT_IDS": None,
+    # `keycloak` profile: the client whose roles in `resource_access` count as scopes; None: none.
+    "RESOURCE_ACCESS_CLIENT": None,
     # The Django cache alias that holds key sets, shared by every worker and host.
     "CACHE_ALIAS": "default",
     # How long a key set stays fresh when the response has no `Cache-Control: max-age`.
@@ -94,7 +103,17 @@ DEFAULTS = {
 }
 
 # Options an entry of ISSUERS may set; the rest are global.
-ISSUER_OPTIONS = ("AUDIENCE", "ALGORITHMS", "JWKS_URI", "LEEWAY", "MAX_TOKEN_AGE", "STRICT_RFC9068")
+ISSUER_OPTIONS = (
+    "AUDIENCE",
+    "ALGORITHMS",
+    "JWKS_URI",
+    "LEEWAY",
+    "MAX_TOKEN_AGE",
+    "STRICT_RFC9068",
+    "PROFILE",
+    "ALLOWED_CLIENT_IDS",
+    "RESOURCE_ACCESS_CLIENT",
+)
 
 
 api_settings = AppSettings("API_AUTH", DEFAULTS)

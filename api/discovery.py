@@ -12,6 +12,11 @@ from .sharedcache import SharedCache
 
 # The shared cache entry of one issuer's metadata, read by every worker and the command line.
 METADATA_KEY_PREFIX = "ccp:metadata:v1:"
+# Entra ID's v1.0 token issuer hosts, and the login host that publishes their metadata.
+ENTRA_V1_METADATA_HOSTS = {
+    "sts.windows.net": "login.microsoftonline.com",
+    "sts.chinacloudapi.cn": "login.chinacloudapi.cn",
+}
 
 
 def metadata_urls(issuer: str) -> list[str]:
@@ -25,6 +30,11 @@ def metadata_urls(issuer: str) -> list[str]:
     inserted = urlunsplit((parts.scheme, parts.netloc, f"/.well-known/oauth-authorization-server{path}", "", ""))
     base = issuer.rstrip("/")
     urls = [inserted, f"{base}/.well-known/oauth-authorization-server", f"{base}/.well-known/openid-configuration"]
+    login_host = ENTRA_V1_METADATA_HOSTS.get(parts.netloc)
+    if login_host and parts.scheme == "https":
+        # Entra ID v1.0: the issuer is `https://sts.windows.net/{tenant}/`, its metadata (naming
+        # that issuer) lives at `https://login.microsoftonline.com/{tenant}/.well-known/openid-configuration`.
+        urls.insert(0, f"https://{login_host}{path}/.well-known/openid-configuration")
     return list(dict.fromkeys(urls))
 
 

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .conf import ISSUER_OPTIONS, SUPPORTED_ALGORITHMS, api_settings
+from .profiles import PROFILES, STANDARD, IssuerProfile
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,10 @@ class IssuerPolicy:
     leeway: float = 60
     max_token_age: float | None = None
     strict_rfc9068: bool = False
+    profile: IssuerProfile = STANDARD
+    # None: any client; otherwise only these (empty: none, e.g. a `cognito` issuer without a list).
+    allowed_client_ids: frozenset[str] | None = None
+    roles_client: str | None = None
 
 
 def _audiences(value) -> frozenset[str]:
@@ -30,13 +35,29 @@ def _algorithms(value) -> frozenset[str]:
     return frozenset(alg for alg in value or () if alg in SUPPORTED_ALGORITHMS)
 
 
+def _client_ids(value) -> frozenset[str] | None:
+    if isinstance(value, str):
+        value = [value]
+    ids = frozenset(item for item in value or () if isinstance(item, str) and item)
+    return ids or None
+
+
 def build_policy(issuer: str, options: Mapping | None = None, *, jwks_uri: str | None = None) -> IssuerPolicy:
-    """The policy of `issuer`: its own options over the top-level settings."""
+    """The policy of `issuer`: its own options over the top-level settings, its profile resolved once.
+
+    An unknown profile name counts as `standard` (system check api.E020 reports it). A profile
+    whose tokens carry no audience, without `ALLOWED_CLIENT_IDS`, accepts no client: fail closed.
+    """
     options = {name: options[name] for name in ISSUER_OPTIONS if options and name in options}
 
     def option(name: str):
         return options[name] if name in options else getattr(api_settings, name)
 
+    profile = PROFILES.get(option("PROFILE"), STANDARD)
+    allowed = _client_ids(option("ALLOWED_CLIENT_IDS"))
+    if allowed is None and profile.needs_allowed_clients:
+        allowed = frozenset()
+    roles_client = option("RESOURCE_ACCESS_CLIENT") if profile.roles_client else None
     return IssuerPolicy(
         issuer=issuer,
         # RFC 8707 §2: a token asked for with `resource` carries this API's identifier as its `aud`.
@@ -45,7 +66,10 @@ def build_policy(issuer: str, options: Mapping | None = None, *, jwks_uri: str |
         jwks_uri=options.get("JWKS_URI", jwks_uri) or None,
         leeway=float(option("LEEWAY")),
         max_token_age=option("MAX_TOKEN_AGE"),
-        strict_rfc9068=bool(option("STRICT_RFC9068")),
+        strict_rfc9068=bool(option("STRICT_RFC9068")) or profile.strict_rfc9068,
+        profile=profile,
+        allowed_client_ids=allowed,
+        roles_client=roles_client if isinstance(roles_client, str) and roles_client else None,
     )
 
 

@@ -11,6 +11,7 @@ from .issuers import IssuerPolicy, trusted_issuers
 from .jwks import get_key_set, same_key
 from .keys import KID, VerificationKey
 from .principal import ValidatedToken
+from .profiles import STANDARD, IssuerProfile
 from .remote import loads
 from .token_cache import digest_of, get_token_cache
 
@@ -129,14 +130,15 @@ def check_header(header: dict, policy: IssuerPolicy) -> tuple[str, str]:
 
 def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
     """Audience, time and profile claims of a token whose signature is good; raises `TokenError`."""
-    audience = claims.get("aud")
-    audiences = [audience] if isinstance(audience, str) else audience
-    if audience is None:
-        raise TokenError("The access token has no audience (aud).")
-    if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
-        raise TokenError("The access token's audience (aud) is malformed.")
-    if policy.audiences.isdisjoint(audiences):
-        raise TokenError("The access token is not meant for this API (wrong audience).")
+    profile = policy.profile
+    if profile.check_audience:
+        check_audience(claims, policy)
+    for name, value in profile.required_values:
+        if claims.get(name) != value:
+            raise TokenError(f"The token is not an access token: its '{name}' claim must be '{value}'.")
+    for name, value in profile.expected_values:
+        if name in claims and claims[name] != value:
+            raise TokenError(f"The token is not an access token: its '{name}' claim must be '{value}'.")
     leeway = policy.leeway
     not_before = _number(claims, "nbf")
     if not_before is not None and now + leeway < not_before:
@@ -155,24 +157,66 @@ def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
             raise TokenError(f"The access token lacks RFC 9068 claims: {', '.join(missing) or 'sub, client_id, jti'}.")
 
 
-def client_id_of(claims: dict) -> str:
-    """Okta's `cid`, RFC 9068's `client_id`, or `azp` (Auth0, Keycloak); they must agree."""
-    named = [claims[name] for name in ("cid", "client_id", "azp") if name in claims]
+def check_audience(claims: dict, policy: IssuerPolicy) -> None:
+    """`aud` (a string or an array of strings) names one of the policy's audiences (RFC 7519 §4.1.3)."""
+    audience = claims.get("aud")
+    audiences = [audience] if isinstance(audience, str) else audience
+    if audience is None:
+        raise TokenError("The access token has no audience (aud).")
+    if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
+        raise TokenError("The access token's audience (aud) is malformed.")
+    if policy.audiences.isdisjoint(audiences):
+        raise TokenError("The access token is not meant for this API (wrong audience).")
+
+
+def client_id_of(claims: dict, profile: IssuerProfile = STANDARD) -> str:
+    """The client the profile's claims name (standard: Okta's `cid`, RFC 9068's `client_id`, `azp`); they must agree."""
+    names = profile.client_claims
+    named = [claims[name] for name in names if name in claims]
     if not named:
-        raise TokenError("The access token names no client (cid, client_id or azp).")
+        raise TokenError(f"The access token names no client ({', '.join(names[:-1])} or {names[-1]}).")
     if not all(isinstance(value, str) and value for value in named) or len(set(named)) > 1:
-        raise TokenError("The access token's client claims (cid, client_id, azp) are malformed or disagree.")
+        raise TokenError(f"The access token's client claims ({', '.join(names)}) are malformed or disagree.")
     return named[0]
 
 
-def scopes_of(claims: dict) -> frozenset[str]:
-    """Okta's `scp` (an array, or a string), else RFC 9068's space-delimited `scope`."""
-    scopes = claims["scp"] if "scp" in claims else claims.get("scope", "")
-    if isinstance(scopes, str):
-        return frozenset(scopes.split())
-    if isinstance(scopes, list) and all(isinstance(scope, str) for scope in scopes):
-        return frozenset(scopes)
-    raise TokenError("The access token's scope claim (scp or scope) is malformed.")
+def _scope_set(value, name: str) -> frozenset[str]:
+    # RFC 9068 §2.2.3 (RFC 8693 §4.2): a space-delimited string; Okta and others send an array.
+    if isinstance(value, str):
+        return frozenset(value.split())
+    if isinstance(value, list) and all(isinstance(scope, str) for scope in value):
+        return frozenset(value)
+    raise TokenError(f"The access token's scope claim ({name}) is malformed.")
+
+
+def scopes_of(claims: dict, profile: IssuerProfile = STANDARD, roles_client: str | None = None) -> frozenset[str]:
+    """The first of the profile's scope claims present (standard: Okta's `scp`, else RFC 9068's
+    `scope`), with the entries of its extra scope claims and of `roles_client`'s Keycloak roles."""
+    scopes = frozenset()
+    found = False
+    for name in profile.scope_claims:
+        if name in claims:
+            scopes, found = _scope_set(claims[name], name), True
+            break
+    for name in profile.extra_scope_claims:
+        if name in claims:
+            scopes, found = scopes | _scope_set(claims[name], name), True
+    if roles_client is not None:
+        scopes |= _client_roles(claims, roles_client)
+    if profile.needs_scope_claim and not found:
+        names = profile.scope_claims + profile.extra_scope_claims
+        raise TokenError(f"The token carries no scopes or roles ({', '.join(names)}): not an access token for an API.")
+    return scopes
+
+
+def _client_roles(claims: dict, client: str) -> frozenset[str]:
+    """Keycloak's `resource_access.{client}.roles`: the roles the token holds on one client."""
+    access = claims.get("resource_access", {})
+    entry = access.get(client, {}) if isinstance(access, dict) else None
+    roles = entry.get("roles", []) if isinstance(entry, dict) else None
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise TokenError("The access token's client roles (resource_access) are malformed.")
+    return frozenset(roles)
 
 
 def validate_token(
@@ -256,10 +300,13 @@ def check_token(
         raise TokenError("The access token's signature is invalid.")
     _remember_header(jwt)
     check_claims(jwt.claims, policy, now)
+    client_id = client_id_of(jwt.claims, policy.profile)
+    if policy.allowed_client_ids is not None and client_id not in policy.allowed_client_ids:
+        raise TokenError("The access token's client may not call this API.")
     validated = ValidatedToken(
         claims=jwt.claims,
-        client_id=client_id_of(jwt.claims),
-        scopes=scopes_of(jwt.claims),
+        client_id=client_id,
+        scopes=scopes_of(jwt.claims, policy.profile, policy.roles_client),
         issuer=issuer,
         expires_at=expires_at,
         key_id=kid,

@@ -201,9 +201,12 @@ ISSUER = env.str("ISSUER", default=EMBEDDED_ISSUER)
 # its public base URL unless set, never derived from a request's Host header.
 API_URL = env.str("API_URL", default="http://127.0.0.1:8000/")
 RESOURCE = env.str("RESOURCE", default="") or API_URL.rstrip("/")
+# Comma-separated when a token may name the API in more than one way (Entra ID: the
+# application ID URI or the client id); a token must carry one of them.
+_AUDIENCES = env.list("AUDIENCE", default=["api://default"])
 API_AUTH = {
     "ISSUER": ISSUER,
-    "AUDIENCE": env.str("AUDIENCE", default="api://default"),
+    "AUDIENCE": _AUDIENCES[0] if len(_AUDIENCES) == 1 else _AUDIENCES,
     "RESOURCE": RESOURCE,
     "JWKS_URI": env.str("JWKS_URI", default="") or None,
     "TOKEN_ENDPOINT": env.str("TOKEN_ENDPOINT", default="") or None,
@@ -213,6 +216,12 @@ API_AUTH = {
     # DPoP (RFC 9449): "allowed", "required" or "disabled" by default; server nonces opt-in.
     "DPOP": env.str("API_DPOP", default="allowed"),
     "DPOP_NONCE": env.bool("API_DPOP_NONCE", default=False),
+    # How the issuer shapes its tokens: standard, okta, auth0, keycloak, cognito, entra, rfc9068.
+    "PROFILE": env.str("ISSUER_PROFILE", default="standard"),
+    # Comma-separated client ids; only they are accepted (required by the cognito profile).
+    "ALLOWED_CLIENT_IDS": env.list("ALLOWED_CLIENT_IDS", default=[]) or None,
+    # keycloak profile: the client whose roles in `resource_access` count as scopes.
+    "RESOURCE_ACCESS_CLIENT": env.str("RESOURCE_ACCESS_CLIENT", default="") or None,
 }
 
 # --- The command-line client (`manage.py call_api` and `manage.py get_token`). ---

@@ -105,3 +105,21 @@ def test_the_key_sets_discovery_answers_the_token_endpoint_too(settings, jwks):
     get_key_set(ISSUER_X).refresh_now()
     assert token_endpoint(ISSUER_X) == "https://idp.test/t"
     assert [call.request.url for call in responses.calls] == [INSERTED_X, "https://idp.test/keys"]
+
+
+def test_an_entra_v1_issuer_is_looked_up_where_microsoft_publishes_it():
+    tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    urls = metadata_urls(f"https://sts.windows.net/{tenant}/")
+    assert urls[0] == f"https://login.microsoftonline.com/{tenant}/.well-known/openid-configuration"
+    assert f"https://sts.windows.net/{tenant}/.well-known/openid-configuration" in urls
+
+
+@responses.activate
+def test_an_entra_v1_issuers_keys_come_from_the_login_hosts_metadata():
+    tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    issuer = f"https://sts.windows.net/{tenant}/"
+    responses.get(
+        f"https://login.microsoftonline.com/{tenant}/.well-known/openid-configuration",
+        json={"issuer": issuer, "jwks_uri": f"https://login.microsoftonline.com/{tenant}/discovery/keys"},
+    )
+    assert discover_jwks_uri(issuer) == f"https://login.microsoftonline.com/{tenant}/discovery/keys"

@@ -8,7 +8,7 @@ Keycloak publishes `{base}/realms/{realm}/.well-known/openid-configuration`, its
 import pytest
 
 from tests.e2e.test_cli_process import manage
-from tests.support.vendor_issuer import VendorIssuer
+from tests.support.vendor_issuer import VendorIssuer, keycloak_layout
 
 pytestmark = pytest.mark.e2e
 
@@ -19,10 +19,7 @@ SECRET = "keycloak-client-secret-" + "k" * 32
 @pytest.fixture
 def keycloak():
     issuer = VendorIssuer(
-        issuer_path=REALM,
-        metadata_path=f"{REALM}/.well-known/openid-configuration",
-        jwks_path=f"{REALM}/protocol/openid-connect/certs",
-        token_path=f"{REALM}/protocol/openid-connect/token",
+        **keycloak_layout(),
         clients={"orders-service": SECRET},
         claims_for=lambda client_id, scope: {
             "aud": "api://default",

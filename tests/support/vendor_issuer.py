@@ -156,3 +156,14 @@ class VendorIssuer:
                 self.send(*issuer._token_response(self.headers.get("Authorization", ""), body))
 
         return Handler
+
+
+def keycloak_layout(realm: str = "demo") -> dict:
+    """A Keycloak realm's paths: issuer `{base}/realms/{realm}`, the rest under `protocol/openid-connect`."""
+    base = f"/realms/{realm}"
+    return {
+        "issuer_path": base,
+        "metadata_path": f"{base}/.well-known/openid-configuration",
+        "jwks_path": f"{base}/protocol/openid-connect/certs",
+        "token_path": f"{base}/protocol/openid-connect/token",
+    }
