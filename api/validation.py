@@ -132,7 +132,14 @@ def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
     """Audience, time and profile claims of a token whose signature is good; raises `TokenError`."""
     profile = policy.profile
     if profile.check_audience:
-        check_audience(claims, policy)
+        audience = claims.get("aud")
+        audiences = [audience] if isinstance(audience, str) else audience
+        if audience is None:
+            raise TokenError("The access token has no audience (aud).")
+        if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
+            raise TokenError("The access token's audience (aud) is malformed.")
+        if policy.audiences.isdisjoint(audiences):
+            raise TokenError("The access token is not meant for this API (wrong audience).")
     for name, value in profile.required_values:
         if claims.get(name) != value:
             raise TokenError(f"The token is not an access token: its '{name}' claim must be '{value}'.")
@@ -155,18 +162,6 @@ def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
         missing = [name for name in RFC9068_CLAIMS if claims.get(name) in (None, "")]
         if missing or not all(isinstance(claims[name], str) for name in ("sub", "client_id", "jti")):
             raise TokenError(f"The access token lacks RFC 9068 claims: {', '.join(missing) or 'sub, client_id, jti'}.")
-
-
-def check_audience(claims: dict, policy: IssuerPolicy) -> None:
-    """`aud` (a string or an array of strings) names one of the policy's audiences (RFC 7519 §4.1.3)."""
-    audience = claims.get("aud")
-    audiences = [audience] if isinstance(audience, str) else audience
-    if audience is None:
-        raise TokenError("The access token has no audience (aud).")
-    if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
-        raise TokenError("The access token's audience (aud) is malformed.")
-    if policy.audiences.isdisjoint(audiences):
-        raise TokenError("The access token is not meant for this API (wrong audience).")
 
 
 def client_id_of(claims: dict, profile: IssuerProfile = STANDARD) -> str:
@@ -196,7 +191,9 @@ def scopes_of(claims: dict, profile: IssuerProfile = STANDARD, roles_client: str
     found = False
     for name in profile.scope_claims:
         if name in claims:
-            scopes, found = _scope_set(claims[name], name), True
+            value = claims[name]
+            # The common case first, without a call: a space-delimited string.
+            scopes, found = frozenset(value.split()) if isinstance(value, str) else _scope_set(value, name), True
             break
     for name in profile.extra_scope_claims:
         if name in claims:
