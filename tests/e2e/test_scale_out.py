@@ -235,3 +235,41 @@ def test_a_cluster_shares_registrations_and_fetches_keys_once_per_rotation(clust
     assert cluster.hello_everywhere(rotated) == [200] * INSTANCES * 4
     assert cluster.hello_everywhere(token, times=1) == [200] * INSTANCES  # the old key stays published
     assert cluster.jwks_requests() - probes == 2
+
+
+def test_a_dpop_proof_used_on_one_instance_is_refused_on_another(cluster):
+    """The replay store is the cluster's Redis: a proof accepted by B is a replay at C."""
+    from ccproject.dpop_signer import DPoPKey
+
+    creds = cluster.credentials()
+    key = DPoPKey()
+    issuer = cluster.urls[0]
+    token_proof = key.proof("POST", f"{cluster.issuer}/v1/token")
+    response = requests.post(
+        f"{cluster.issuer}/v1/token",
+        data={"grant_type": "client_credentials", "scope": "hello:read"},
+        auth=(creds["TEST_CLIENT_ID"], creds["TEST_CLIENT_SECRET"]),
+        headers={"DPoP": token_proof},
+        timeout=30,
+    )
+    assert response.status_code == 200 and response.json()["token_type"] == "DPoP", response.text
+    token = response.json()["access_token"]
+    # Behind a load balancer every instance answers to the one public URL: A's, as the Host header says.
+    public = {"Host": urlsplit(issuer).netloc, "Authorization": f"DPoP {token}"}
+    proof = key.proof("GET", issuer + "/", access_token=token)
+    b, c = cluster.urls[1], cluster.urls[2]
+    assert requests.get(b + "/", headers={**public, "DPoP": proof}, timeout=30).status_code == 200
+    replayed = requests.get(c + "/", headers={**public, "DPoP": proof}, timeout=30)
+    assert replayed.status_code == 401 and replayed.json()["error"] == "invalid_dpop_proof", replayed.text
+    fresh = key.proof("GET", issuer + "/", access_token=token)
+    assert requests.get(c + "/", headers={**public, "DPoP": fresh}, timeout=30).status_code == 200
+    # The token endpoint's proofs are remembered cluster-wide too (A took this one).
+    again = requests.post(
+        f"{c}/oauth2/default/v1/token",
+        data={"grant_type": "client_credentials"},
+        auth=(creds["TEST_CLIENT_ID"], creds["TEST_CLIENT_SECRET"]),
+        headers={"DPoP": token_proof, "Host": urlsplit(issuer).netloc},
+        timeout=30,
+    )
+    assert again.status_code == 400 and again.json()["error"] == "invalid_dpop_proof", again.text
+    assert "used before" in again.json()["error_description"]

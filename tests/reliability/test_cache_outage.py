@@ -105,3 +105,54 @@ def test_redis_stopped_during_load_costs_no_request(live_server, make_token, key
         assert statuses[200] > 0 and statuses[401] > 0, phases
     assert caches["default"].get("ccp:probe") is None  # Redis answers again
     assert shared_entry(ISSUER) is not None, "sharing did not resume after Redis came back"
+
+
+def run_dpop_load(url: str, token: str, key, stop: threading.Event, statuses: Counter, lock) -> None:
+    """DPoP calls, a fresh proof each, until `stop`: the replay check needs Redis on every one."""
+    with requests.Session() as session:
+        while not stop.is_set():
+            proof = key.proof("GET", url + "/", access_token=token)
+            try:
+                response = session.get(url, headers={"Authorization": f"DPoP {token}", "DPoP": proof}, timeout=10)
+                status = response.status_code
+                if status == 503:
+                    assert int(response.headers["Retry-After"]) > 0
+            except requests.RequestException as exc:
+                status = type(exc).__name__
+            with lock:
+                statuses[("dpop", status)] += 1
+
+
+@pytest.mark.e2e
+def test_redis_killed_during_dpop_load_fails_dpop_closed_and_bearer_goes_on(
+    live_server, make_token, keyserver, redis_server
+):
+    """DPoP and bearer clients over real HTTP while Redis dies and returns: DPoP 503 meanwhile, bearer 200."""
+    from ccproject.dpop_signer import DPoPKey
+
+    key = DPoPKey()
+    bound, bearer = make_token(cnf={"jkt": key.thumbprint}), make_token()
+    phases: list[Counter] = []
+    lock = threading.Lock()
+    for action in (None, redis_server.stop, redis_server.start):
+        if action:
+            action()
+        statuses: Counter = Counter()
+        stop = threading.Event()
+        bearer_statuses: Counter = Counter()
+        workers = [
+            threading.Thread(target=run_dpop_load, args=(live_server.url, bound, key, stop, statuses, lock)),
+            threading.Thread(target=run_dpop_load, args=(live_server.url, bound, key, stop, statuses, lock)),
+            threading.Thread(target=run_load, args=(live_server.url, [bearer], stop, bearer_statuses, lock)),
+        ]
+        for worker in workers:
+            worker.start()
+        time.sleep(2)
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=30)
+        phases.append(statuses + Counter({("bearer", status): n for status, n in bearer_statuses.items()}))
+    before, during, after = phases
+    assert set(before) == {("dpop", 200), ("bearer", 200)}, phases
+    assert set(during) == {("dpop", 503), ("bearer", 200)}, phases
+    assert set(after) == {("dpop", 200), ("bearer", 200)}, phases
