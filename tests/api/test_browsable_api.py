@@ -31,6 +31,15 @@ def test_401_page_explains_how_to_get_a_token(browser, settings):
     assert 'manage.py get_token --scope "hello:read"' in html
 
 
+def test_the_view_description_is_rendered_markdown(browser, make_token, issuer_http):
+    response = browser.get("/", HTTP_AUTHORIZATION=f"Bearer {make_token()}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # HelloView's docstring, through DRF's markdown rendering: code spans, not raw backticks.
+    assert "<p><code>GET /</code>: " in html
+    assert "`GET /`" not in html
+
+
 def test_invalid_token_page_shows_the_error_code(browser):
     response = browser.get("/", HTTP_AUTHORIZATION="Bearer a.b.c")
     assert response.status_code == 401

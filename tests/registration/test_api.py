@@ -234,6 +234,12 @@ class TestBrowsableAPI:
         assert SECRET in response.content.decode() and response["Cache-Control"] == "no-store"
         assert RegisteredClient.objects.get().label == "From the form"
 
+    def test_the_description_is_rendered_markdown(self, staff_client):
+        html = staff_client.get("/register/", HTTP_ACCEPT="text/html").content.decode()
+        # The view's docstring, through DRF's markdown rendering: code spans, not raw backticks.
+        assert "Send <code>Idempotency-Key</code> to retry safely." in html
+        assert "`Idempotency-Key`" not in html
+
     def test_clients_page_renders(self, staff_client):
         assert staff_client.get("/clients/", HTTP_ACCEPT="text/html").status_code == 200
 
