@@ -8,7 +8,7 @@ from ccproject.urls import urlpatterns as project_urlpatterns
 from .peers import IntrospectionHelloView, OpenHelloView, PyJWKHelloView
 
 # Every variant sits at the same depth of the URL map, so they differ by authentication only
-# (`/` comes after every pattern of the embedded issuer, which costs its own resolving time).
+# (`/` itself is the project map's first pattern, so it resolves in fewer steps than these).
 urlpatterns = [
     path("bench/open", OpenHelloView.as_view()),
     path("bench/ours", HelloView.as_view()),

@@ -5,6 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
+    # The API's own routes first: a request to the hello view tries only these, never the
+    # issuer's and registration's patterns (Django tries the patterns in order).
+    path("", include("api.urls")),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -12,5 +15,4 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("", include("authserver.urls")),
     path("", include("registration.urls")),
-    path("", include("api.urls")),
 ]
