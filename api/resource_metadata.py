@@ -10,6 +10,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from oauth2_provider.views import OAuthProtectedResourceMetadataView
 from rest_framework.views import APIView
 
+from ccproject.http import error_response
+
 from . import dpop
 from .authentication import OAuthClientCredentialsAuthentication
 from .conf import api_settings
@@ -101,19 +103,14 @@ class ProtectedResourceMetadataView(OAuthProtectedResourceMetadataView):
         }
 
     def http_method_not_allowed(self, request: HttpRequest, *args, **kwargs) -> JsonResponse:
-        response = JsonResponse(
-            {"error": "method_not_allowed", "error_description": "The metadata is read with GET."}, status=405
-        )
+        response = error_response("method_not_allowed", "The metadata is read with GET.", status=405)
         response["Allow"] = ", ".join(self._allowed_methods())
         return response
 
     def get(self, request: HttpRequest, *args, resource_path_suffix: str = "", **kwargs) -> JsonResponse:
         if resource_path_suffix.strip("/") != resource_path():
             # §3.3: the document of another identifier would be refused by the client anyway.
-            return JsonResponse(
-                {"error": "not_found", "error_description": f"No protected resource here; see {metadata_url()}."},
-                status=404,
-            )
+            return error_response("not_found", f"No protected resource here; see {metadata_url()}.", status=404)
         response = super().get(request, *args, **kwargs)
         extra = self.get_dpop_metadata()
         if extra:
