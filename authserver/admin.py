@@ -9,10 +9,25 @@ keys through `manage.py rotate_signing_key`.
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
+from oauth2_provider.models import get_grant_model, get_id_token_model, get_refresh_token_model
 
 from .keys import key_state
 from .models import AdminApiToken, Client, RevokedToken, SigningKey
 from .service_clients import ClientMetadataError, clean_client_scopes
+
+
+def hide_unused_toolkit_models(site: admin.AdminSite = admin.site) -> None:
+    """Unregister django-oauth-toolkit's models that client credentials never uses.
+
+    DOT registers an admin for every model it has; this server uses its Application (the
+    `Client` below) and its AccessToken (only RFC 7592 registration access tokens live there),
+    never authorization grants, ID tokens or refresh tokens. Called from `AuthserverConfig.ready()`,
+    after the admin's autodiscovery: DOT's admin imports this module (its APPLICATION_ADMIN_CLASS)
+    before it registers the rest, so doing it here at import would be too early.
+    """
+    for model in (get_grant_model(), get_id_token_model(), get_refresh_token_model()):
+        if site.is_registered(model):
+            site.unregister(model)
 
 
 class ClientForm(forms.ModelForm):

@@ -14,3 +14,7 @@ class AuthserverConfig(AppConfig):
         from .conf import authserver_settings
 
         setting_changed.connect(authserver_settings.reload_on_change, dispatch_uid="authserver.conf")
+        # The admin has autodiscovered by now (django.contrib.admin is listed before this app).
+        from .admin import hide_unused_toolkit_models
+
+        hide_unused_toolkit_models()

@@ -1,10 +1,12 @@
-"""The OAuth endpoints' response rules: no caching, `{"error", "error_description"}`, the 401 challenge."""
+"""The OAuth endpoints' response rules: no caching, `{"error", "error_description"}` everywhere, a 401 challenge."""
 
 import json
 
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 
-from ccproject.http import no_store
+from ccproject.http import error_response, no_store
 
 # RFC 6749 §5.2 and RFC 7009 §2.2.1 error codes, described when oauthlib leaves the description empty.
 DESCRIPTIONS = {
@@ -40,3 +42,36 @@ def finalize(response: HttpResponse, realm: str) -> HttpResponse:
         response["WWW-Authenticate"] = f'Basic realm="{realm}"'
     # RFC 6749 §5.1, RFC 7662 §2.2, RFC 7009: no cache may keep tokens or their state.
     return no_store(response)
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # Header- or body-authenticated endpoints: no cookies, no CSRF.
+class JsonErrorsMixin:
+    """A 404 (an unknown authorization server id, client, ...) and a 405 in the `{"error", "error_description"}` shape.
+
+    Django's own would be an HTML page; a client of this server reads JSON on every path.
+    """
+
+    def dispatch(self, request, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404 as exc:
+            return not_found_response(str(exc) or "Not found.")
+
+    def http_method_not_allowed(self, request, *args, **kwargs) -> HttpResponse:
+        allowed = [method.upper() for method in self.http_method_names if hasattr(self, method)]
+        response = no_store(
+            error_response(
+                "method_not_allowed", f"{request.method} is not allowed here; use {', '.join(allowed)}.", 405
+            )
+        )
+        response["Allow"] = ", ".join(allowed)
+        return response
+
+
+def not_found_response(description: str) -> HttpResponse:
+    return no_store(error_response("not_found", description, 404))
+
+
+def unknown_path(request, *args, **kwargs) -> HttpResponse:
+    """Any other path under `{base}/oauth2/`: the JSON 404 rather than Django's page."""
+    return not_found_response(f"No endpoint at {request.path[:200]}.")

@@ -1,8 +1,10 @@
 """Okta's URL layout for a custom authorization server: `{base}/oauth2/{server_id}/...`."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
+from .apps_api.views import unknown_apps_api_path
+from .responses import unknown_path
 
 urlpatterns = [
     path("", include("authserver.apps_api.urls")),
@@ -28,4 +30,7 @@ urlpatterns = [
         views.MetadataView.as_view(),
         name="authserver-metadata-inserted",
     ),
+    # Last: any other path of the embedded server answers a JSON 404, never Django's HTML page.
+    re_path(r"^api/v1/", unknown_apps_api_path),
+    re_path(r"^oauth2/", unknown_path),
 ]

@@ -17,13 +17,13 @@ from .dot_adapter import oauthlib_params
 from .dpop import bind_token_request
 from .keys import published_jwks
 from .request_rules import FormRequestRules, TokenRequestRules
-from .responses import finalize
+from .responses import JsonErrorsMixin, finalize
 from .transport import transport_is_acceptable
 
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 
 
-class AuthorizationServerMixin:
+class AuthorizationServerMixin(JsonErrorsMixin):
     """Resolves `{base}/oauth2/{server_id}` to an issuer, for the allowed server ids only."""
 
     def issuer(self, request, server_id: str) -> str:

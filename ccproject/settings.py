@@ -122,6 +122,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# After signing in at /api-auth/login/ without a `next` page, land on the registration page a
+# staff session can use (Django's default, /accounts/profile/, does not exist here).
+LOGIN_REDIRECT_URL = "register"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

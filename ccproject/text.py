@@ -35,7 +35,8 @@ def control_character_problem(value: str) -> str | None:
 
 
 def label_problem(value: str) -> str | None:
-    """What makes `value` unacceptable as a label (anything not printable: controls, bidi overrides), or `None`."""
+    """Why `value` is unacceptable as a label (anything not printable: controls, bidi overrides), or `None`."""
     if value.isprintable():
         return None
-    return _describe(next(character for character in value if not character.isprintable()))
+    found = _describe(next(character for character in value if not character.isprintable()))
+    return f"control characters and other unprintable characters are not allowed ({found})."

@@ -16,6 +16,7 @@ from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, transaction
 
 from ccproject.scopes import ScopeError, clean_scopes
+from ccproject.text import label_problem
 
 from .conf import registration_settings, token_url
 from .crypto import DecryptionError, decrypt_json, encrypt_json
@@ -67,8 +68,8 @@ def clean_label(label: str) -> str:
         raise InvalidRegistration("label: a client needs a label.")
     if len(label) > registration_settings.MAX_LABEL_LENGTH:
         raise InvalidRegistration(f"label: at most {registration_settings.MAX_LABEL_LENGTH} characters.")
-    if not label.isprintable():
-        raise InvalidRegistration("label: control characters are not allowed.")
+    if problem := label_problem(label):
+        raise InvalidRegistration(f"label: {problem}")
     return label
 
 

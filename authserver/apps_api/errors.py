@@ -71,6 +71,14 @@ class NotFound(OktaError):
         super().__init__(f"Not found: Resource not found: {resource_id} ({resource_type})")
 
 
+class UnknownPath(OktaError):
+    status_code = 404
+    error_code = "E0000007"
+
+    def __init__(self, path: str):
+        super().__init__(f"Not found: Resource not found: {path[:200]}")
+
+
 class MethodNotAllowed(OktaError):
     status_code = 405
     error_code = "E0000022"

@@ -13,6 +13,7 @@ from .representation import APP_NAME
 # One comparison of Okta's filter language: `attribute eq "value"`.
 _COMPARISON = re.compile(r'^\s*([A-Za-z.]+)\s+eq\s+"([^"]*)"\s*$', re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+CURSOR = re.compile(r"[0-9]{1,18}")
 _STATUSES = {Client.STATUS_ACTIVE, Client.STATUS_INACTIVE}
 
 
@@ -60,7 +61,9 @@ def parse_after(raw: str | None) -> int | None:
     """The opaque cursor of a `next` link: here, the position of the last app of the previous page."""
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    # ASCII digits only (`str.isdigit` also takes `²` and other digits int() refuses), and short
+    # enough for a database integer: anything else cannot have come from a next link.
+    if not CURSOR.fullmatch(raw):
         raise ValidationFailed("after", ["after: not a cursor from a next link."])
     return int(raw)
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from ccproject.json_body import JSONBodyError, MalformedJSON, json_object_body
+from ccproject.text import label_problem
 
 from ..service_clients import (
     ClientMetadataError,
@@ -56,6 +57,8 @@ def clean_application(body: dict) -> NewApplication:
         causes.append("label: The field cannot be left blank.")
     elif len(label) > MAX_LABEL_LENGTH:
         causes.append(f"label: at most {MAX_LABEL_LENGTH} characters.")
+    elif problem := label_problem(label.strip()):
+        causes.append(f"label: {problem}")
 
     credentials = _object(body, "credentials", "oauthClient")
     for generated in ("client_id", "client_secret"):

@@ -12,7 +12,7 @@ from ..conf import base_url_from_request
 from ..models import Client
 from ..service_clients import create_service_client
 from .authentication import authenticate_admin
-from .errors import DeleteActiveApp, MethodNotAllowed, NotFound, OktaError, ValidationFailed
+from .errors import DeleteActiveApp, MethodNotAllowed, NotFound, OktaError, UnknownPath, ValidationFailed
 from .listing import page
 from .new_application import clean_application, parse_json_object
 from .representation import application_json
@@ -106,3 +106,8 @@ class AppLifecycleView(OktaApiView):
             client.status = self.status
             client.save(update_fields=["status", "updated"])
         return JsonResponse({})
+
+
+def unknown_apps_api_path(request, *args, **kwargs) -> HttpResponse:
+    """Any other path under `{base}/api/v1/`: Okta's E0000007 404, not Django's HTML page."""
+    return no_store(UnknownPath(request.path).response())

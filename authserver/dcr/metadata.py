@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from ccproject.text import label_problem
+
 from ..models import STATUS_ACTIVE, Client
 from ..service_clients import (
     ClientMetadataError,
@@ -44,6 +46,8 @@ def clean_metadata(data: dict) -> Metadata:
     name = data.get("client_name", "")
     if not isinstance(name, str) or len(name) > 255:
         causes.append("client_name: must be a string of at most 255 characters.")
+    elif problem := label_problem(name):
+        causes.append(f"client_name: {problem}")
     causes += [f"{field}: not supported by this server." for field in UNSUPPORTED if field in data]
     scopes, method, jwks, jwks_uri, dpop_bound = [], "", None, "", False
     try:

@@ -21,6 +21,7 @@ from ccproject.json_body import JSONBodyError, json_object_body
 from ..credentials import check_secret, replace_keys, set_initial_secret
 from ..dot_adapter import RegistrationManagementAdapter
 from ..models import Client
+from ..responses import JsonErrorsMixin
 from ..service_clients import ClientMetadataError
 from ..transport import transport_is_acceptable
 from .metadata import Metadata, clean_metadata, registration_json
@@ -75,7 +76,7 @@ def _completed(response: HttpResponse, metadata: Metadata | None = None) -> Http
     return JsonResponse(registration_json(client, body), status=response.status_code)
 
 
-class ClientRegistrationView(DynamicClientRegistrationView):
+class ClientRegistrationView(JsonErrorsMixin, DynamicClientRegistrationView):
     """`POST {base}/oauth2/v1/clients`: 201 with the client, its secret and its registration access token."""
 
     def post(self, request, *args, **kwargs):
@@ -93,7 +94,7 @@ class ClientRegistrationView(DynamicClientRegistrationView):
 # Overriding dispatch drops the parent's csrf_exempt; restore it: callers authenticate by a
 # bearer registration access token, never by cookies, so CSRF cannot apply (and would block them).
 @method_decorator(csrf_exempt, name="dispatch")
-class ClientConfigurationView(RegistrationManagementAdapter):
+class ClientConfigurationView(JsonErrorsMixin, RegistrationManagementAdapter):
     """`GET/PUT/DELETE {registration_client_uri}` with `Authorization: Bearer <registration_access_token>`."""
 
     def dispatch(self, request, *args, **kwargs):

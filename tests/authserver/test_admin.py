@@ -118,3 +118,24 @@ def test_unknown_scopes_are_refused(staff, secrets_in_db):
     assert "unknown scope" in response.content.decode()
     target.refresh_from_db()
     assert target.allowed_scopes == "hello:read"
+
+
+def test_the_admin_shows_only_what_client_credentials_uses(staff):
+    from django.contrib import admin
+    from oauth2_provider.models import (
+        get_access_token_model,
+        get_grant_model,
+        get_id_token_model,
+        get_refresh_token_model,
+    )
+
+    registered = set(admin.site._registry)
+    for unused in (get_grant_model(), get_id_token_model(), get_refresh_token_model()):
+        assert unused not in registered, unused
+    assert {Client, SigningKey, AdminApiToken, RevokedToken, get_access_token_model()} <= registered
+    index = staff.get(reverse("admin:index")).content.decode()
+    for hidden in ("Grants", "Id tokens", "Refresh tokens"):
+        assert hidden not in index
+    assert "Access tokens" in index and "Clients" in index
+    for name in ("grant", "idtoken", "refreshtoken"):
+        assert staff.get(f"/admin/oauth2_provider/{name}/").status_code == 404

@@ -147,3 +147,11 @@ def test_hostile_json_is_refused_in_okta_shape(okta, raw, code):
     response = okta.post("/api/v1/apps", raw)
     assert_okta_error(response, 400, code)
     assert Client.objects.count() == before
+
+
+@pytest.mark.parametrize("label", ["evil\u202etxt.exe", "esc\x1b[31m", "rtl\u2067x", "zero\u200bwidth", "tab\tlabel"])
+def test_labels_follow_the_one_label_rule(okta, create_body, label):
+    before = Client.objects.count()
+    body = {**create_body, "label": label}
+    assert_okta_error(okta.post("/api/v1/apps", body), 400, "E0000001")
+    assert Client.objects.count() == before

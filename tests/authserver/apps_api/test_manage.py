@@ -92,7 +92,20 @@ def test_unsupported_filters_are_e0000031(okta, expression):
     assert_okta_error(okta.get("/api/v1/apps", {"filter": expression}), 400, "E0000031")
 
 
-@pytest.mark.parametrize("params", [{"limit": "0"}, {"limit": "ten"}, {"after": "abc"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": "0"},
+        {"limit": "ten"},
+        {"after": "abc"},
+        {"after": "²"},  # str.isdigit() is true, int() refuses it
+        {"after": "١٢"},  # Arabic-Indic digits: int() reads them, no cursor is written so
+        {"after": "9" * 5000},  # past Python's int-from-str limit and any database integer
+        {"after": "9" * 19},
+        {"after": "-1"},
+        {"after": " 1"},
+    ],
+)
 def test_bad_paging_parameters_are_e0000001(okta, params):
     assert_okta_error(okta.get("/api/v1/apps", params), 400, "E0000001")
 
@@ -134,3 +147,13 @@ def test_delete_inactive_app(okta):
     assert response.content == b""
     assert not Client.objects.filter(app_id=app["id"]).exists()
     assert_okta_error(okta.get(f"/api/v1/apps/{app['id']}"), 404, "E0000007")
+
+
+def test_a_cursor_from_a_next_link_still_pages(okta):
+    for label in ("a", "b", "c"):
+        okta.create(label)
+    first = okta.get("/api/v1/apps", {"limit": "2"})
+    next_link = first["Link"].split(", ")[1]
+    after = next_link.split("after=")[1].split("&")[0]
+    rest = okta.get("/api/v1/apps", {"limit": "2", "after": after})
+    assert [app["label"] for app in rest.json()] == ["c"]

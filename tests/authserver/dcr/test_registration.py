@@ -242,3 +242,10 @@ def test_hostile_json_is_invalid_client_metadata_at_registration_and_update(clie
         "invalid_client_metadata",
     )
     assert (Client.objects.count(), Client.objects.get(client_id=registered["client_id"]).name) == before
+
+
+@pytest.mark.parametrize("name", ["evil\u202etxt.exe", "esc\x1b[31m", "zero\u200bwidth"])
+def test_client_name_follows_the_one_label_rule(client, initial_token, name):
+    before = Client.objects.count()
+    assert_error(register(client, initial_token, {**SERVICE, "client_name": name}), 400, "invalid_client_metadata")
+    assert Client.objects.count() == before
