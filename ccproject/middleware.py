@@ -56,8 +56,8 @@ class InputGuardMiddleware:
     surrogate, a charset other than UTF-8 (RFC 8259 §8.1 for JSON, RFC 6749 Appendix B and
     the WHATWG URL standard for forms), a form Django refuses to parse (too big, too many
     fields). It runs before CSRF, which reads the form too. The refusal takes the view's
-    error shape: a view class may define `input_error_response(error, description, status)`
-    (the Okta Apps API does); the default is `{"error", "error_description"}`.
+    error shape: a view class (or function) may define `input_error_response(error, description,
+    status)` (the Okta Apps API does); the default is `{"error", "error_description"}`.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -71,7 +71,11 @@ class InputGuardMiddleware:
         if refusal is None:
             return None
         view_class = getattr(view_func, "view_class", None) or getattr(view_func, "cls", None)
-        render = getattr(view_class, "input_error_response", input_error_response)
+        render = (
+            getattr(view_class, "input_error_response", None)
+            or getattr(view_func, "input_error_response", None)
+            or input_error_response
+        )
         return render(*refusal)
 
     def refusal(self, request: HttpRequest) -> tuple[str, str, int] | None:

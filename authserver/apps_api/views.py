@@ -111,3 +111,6 @@ class AppLifecycleView(OktaApiView):
 def unknown_apps_api_path(request, *args, **kwargs) -> HttpResponse:
     """Any other path under `{base}/api/v1/`: Okta's E0000007 404, not Django's HTML page."""
     return no_store(UnknownPath(request.path).response())
+
+
+unknown_apps_api_path.input_error_response = OktaApiView.input_error_response
