@@ -269,10 +269,12 @@ def run_wrk(
     threads: int = 1,
     token: str | None = None,
     tokens_file: Path | None = None,
+    script: str = "tokens.lua",
     allow_errors: bool = False,
     server_pids: list[int] | None = None,
 ) -> WrkResult:
-    """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through.
+    """Drive `url` with wrk for `duration` seconds: one bearer token, or a file of them cycled through
+    by `script` (`tokens.lua`: one bearer token a line; `dpop.lua`: a token and a proof a line).
 
     Raises `BenchError` when any request failed (a non-2xx answer or a socket error), unless
     `allow_errors`: a rate over failed requests measures the failure, not the variant. With
@@ -284,7 +286,7 @@ def run_wrk(
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     if tokens_file:
-        command += ["-s", str(WRK_DIR / "tokens.lua")]
+        command += ["-s", str(WRK_DIR / script)]
         env["WRK_TOKENS"] = str(tokens_file)
     client_before = children_cpu_seconds()
     process = subprocess.Popen([*command, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

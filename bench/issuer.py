@@ -46,11 +46,12 @@ class EmbeddedIssuer:
         self._signer = (key.kid, key.algorithm, load_private_key(key.kid, key.private_key_pem))
         return self
 
-    def mint(self) -> str:
+    def mint(self, **extra_claims) -> str:
+        """A token of the issuer's shape; `extra_claims` (a DPoP `cnf`) are added."""
         from authserver.tokens import build_claims
 
         kid, algorithm, private_key = self._signer
-        claims = build_claims(issuer=self.issuer, client_id=CLIENT_ID, scopes=["hello:read"])
+        claims = {**build_claims(issuer=self.issuer, client_id=CLIENT_ID, scopes=["hello:read"]), **extra_claims}
         return jwt.encode(claims, private_key, algorithm=algorithm, headers={"kid": kid, "typ": "at+jwt"})
 
     def token(self) -> str:
