@@ -6,7 +6,6 @@ from ccproject.remote_json import (  # noqa: F401 (the API's names for the share
     FetchError,
     JSONDocument,
     is_secure_url,
-    loads,
     parse_max_age,
 )
 from ccproject.remote_json import fetch_json as fetch_bounded_json

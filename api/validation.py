@@ -6,13 +6,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ccproject.strict_json import loads
+
 from .exceptions import TokenError
 from .issuers import IssuerPolicy, trusted_issuers
 from .jwks import get_key_set, same_key
 from .keys import KID, VerificationKey
 from .principal import ValidatedToken
 from .profiles import STANDARD, IssuerProfile
-from .remote import loads
 from .token_cache import digest_of, get_token_cache
 
 # Decoded headers of tokens that passed every check, by their encoded segment: an issuer signs

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from . import strict_json
 from .htu import normalize_htu
 
 # RFC 9449 §4.2: the proof's media type.
@@ -118,23 +119,9 @@ def b64url_encode(data: bytes) -> str:
     return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(bytes.maketrans(b"+/", b"-_")).decode()
 
 
-def _reject_duplicates(pairs: list) -> dict:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate member name")
-    return result
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
-
-
 def _json_object(segment: str, what: str) -> dict:
     try:
-        value = _DECODER.decode(b64url_decode(segment).decode("utf-8"))
+        value = strict_json.loads(b64url_decode(segment).decode("utf-8"))
     except (binascii.Error, UnicodeError, ValueError, RecursionError) as exc:
         raise ProofError(f"The DPoP proof's {what} is not base64url-encoded JSON.") from exc
     if not isinstance(value, dict):

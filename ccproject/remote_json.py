@@ -1,6 +1,5 @@
 """Bounded HTTP GETs of JSON documents (issuer discovery, key sets, a client's `jwks_uri`), for every app."""
 
-import json
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -9,6 +8,7 @@ import requests
 from django.conf import settings
 
 from .loopback import is_loopback_host
+from .strict_json import loads
 
 
 class FetchError(Exception):
@@ -43,32 +43,6 @@ def is_secure_url(url: str) -> bool:
     if not host or parts.scheme not in ("https", "http"):
         return False
     return parts.scheme == "https" or is_loopback_host(host) or bool(settings.DEBUG)
-
-
-def _strict_json_object(pairs: list) -> dict:
-    # Duplicate names make a document ambiguous (RFC 8259 §4): refuse rather than guess.
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        raise ValueError("duplicate name")
-    return result
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
-
-
-# One decoder for the process: `json.loads` with hooks builds a new one per call, which
-# costs more than decoding a token's header and claims (it runs on every new token).
-_STRICT_DECODER = json.JSONDecoder(object_pairs_hook=_strict_json_object, parse_constant=_reject_constant)
-
-
-def loads(raw: bytes | str):
-    """Strict JSON: no duplicate names, no NaN or Infinity; bytes as `json.loads` reads them."""
-    if isinstance(raw, bytes | bytearray):
-        raw = raw.decode(json.detect_encoding(raw), "surrogatepass")
-    elif raw.startswith("\ufeff"):
-        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", raw, 0)
-    return _STRICT_DECODER.decode(raw)
 
 
 def total_timeout(timeout) -> float:
