@@ -1,11 +1,13 @@
 """The interop harness itself: skip without Node (fail under CI), and servers always stopped."""
 
 import socket
+import sys
 
 import pytest
 
 from . import node
 from .conftest import start_oidc_provider
+from .test_mcp_client import mcp_sdk
 
 
 @pytest.fixture
@@ -74,3 +76,23 @@ def test_a_server_whose_test_process_vanished_exits_by_itself():
         assert process.process.wait(node.STOP_TIMEOUT) == 0
     finally:
         process.stop()
+
+
+@pytest.fixture
+def no_mcp_sdk(monkeypatch):
+    # A None entry makes the import raise ImportError, as an absent package would.
+    monkeypatch.setitem(sys.modules, "mcp.client.auth.extensions.client_credentials", None)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("INTEROP_REQUIRED", raising=False)
+
+
+def test_without_the_mcp_sdk_the_tests_skip_with_the_command(no_mcp_sdk):
+    with pytest.raises(pytest.skip.Exception, match=r"requirements-dev\.txt"):
+        mcp_sdk()
+
+
+@pytest.mark.parametrize(("name", "value"), [("CI", "true"), ("INTEROP_REQUIRED", "1")])
+def test_under_ci_a_missing_mcp_sdk_fails(no_mcp_sdk, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(pytest.fail.Exception, match="required here"):
+        mcp_sdk()
