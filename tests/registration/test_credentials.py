@@ -13,7 +13,7 @@ from registration.models import RegisteredClient
 from registration.services import register_client
 from tests.support.assertions import private_jwk, public_jwk, rsa_private_key
 
-from .conftest import ORG, okta_app, okta_error
+from .conftest import CSRF, ORG, okta_app, okta_error
 
 APPS = f"{ORG}/api/v1/apps"
 
@@ -111,3 +111,20 @@ def test_retiring_the_last_key_is_refused_by_the_provider_and_the_row_is_unchang
         retire_client_key(client=keyless_row, key_id="pks1")
     keyless_row.refresh_from_db()
     assert keyless_row.key_ids == ["k1"]
+
+
+def test_the_browsable_form_takes_a_public_jwks_as_json_text(okta_http, staff_client, key):
+    okta_http.post(APPS, json=keyless_app())
+    form = {"label": "From the form", "scopes": "hello:read", "jwks": json.dumps({"keys": [public_jwk(key, "k1")]})}
+    response = staff_client.post("/register/", form, format="multipart", HTTP_ACCEPT="application/json", **CSRF)
+    assert response.status_code == 201, response.content
+    assert response.json()["key_ids"] == ["k1"] and "client_secret" not in response.json()
+
+
+def test_the_browsable_form_refuses_a_private_key(okta_http, staff_client, key):
+    leaked = private_jwk(key, "k1")
+    form = {"label": "From the form", "scopes": "hello:read", "jwks": json.dumps(leaked)}
+    response = staff_client.post("/register/", form, format="multipart", HTTP_ACCEPT="application/json", **CSRF)
+    assert response.status_code == 400, response.content
+    assert leaked["d"] not in response.content.decode()
+    assert not okta_http.calls or all(leaked["d"] not in str(call.request.body) for call in okta_http.calls)
