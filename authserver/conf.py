@@ -14,6 +14,9 @@ DEFAULTS = {
     "RESOURCES": [],
     "SCOPES": {"hello:read": "Call the hello endpoint"},
     "DEFAULT_SCOPES": ["hello:read"],
+    # RFC 7662 §4: a client introspects its own tokens; another client's only when this scope is
+    # among the scopes it is allowed (a resource server's client). Not in SCOPES: nobody may.
+    "INTROSPECTION_SCOPE": "tokens:introspect",
     "SERVER_IDS": ["default"],
     "JWKS_MAX_AGE": 3600,
     # Secret-bearing endpoints (token, introspect, revoke, Apps API, registration) refuse

@@ -148,15 +148,25 @@ class ClientCredentialsValidator(ValidatorAdapter):
             token["token_type"] = DPOP_TOKEN_TYPE  # RFC 9449 §5: a bound token is not a bearer token
 
     def introspect_token(self, token, token_type_hint, request, *args, **kwargs) -> dict | None:
-        """RFC 7662 §2.2: the claims of an active token; `None` (inactive) for anything else."""
+        """RFC 7662 §2.2: the claims of an active token; `None` (inactive) for anything else.
+
+        Including a token the asking client may not introspect (§4): the answer then tells it
+        nothing about the token, not even that it exists.
+        """
         claims = active_claims(token, request.headers[ISSUER_META_KEY])
-        if claims is None:
+        if claims is None or not self.may_introspect(request.client, claims):
             return None
         names = ("scope", "client_id", "exp", "iat", "nbf", "sub", "aud", "iss", "jti", "cnf")
         answer = {name: claims[name] for name in names if name in claims}
         answer["client_id"] = claims.get("cid", claims.get("client_id"))
         answer["token_type"] = "Bearer"
         return answer
+
+    @staticmethod
+    def may_introspect(client, claims: dict) -> bool:
+        """RFC 7662 §4: a client its own tokens; another client's only with `INTROSPECTION_SCOPE` allowed."""
+        owner = claims.get("cid", claims.get("client_id"))
+        return owner == client.client_id or authserver_settings.INTROSPECTION_SCOPE in client.allowed_scope_list
 
     def revoke_token(self, token, token_type_hint, request, *args, **kwargs) -> None:
         """RFC 7009 §2.1: revoke the client's own token; another client's or an invalid one is ignored (§2.2)."""

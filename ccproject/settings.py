@@ -297,6 +297,7 @@ AUTHSERVER = {
         "hello:read": "Call the hello endpoint",
         "clients:register": "Register new API clients",
         "clients:manage": "List, deactivate, activate and delete API clients",
+        "tokens:introspect": "Introspect other clients' access tokens (RFC 7662)",
     },
     "DEFAULT_SCOPES": ["hello:read"],
 }

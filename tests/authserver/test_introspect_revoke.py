@@ -30,6 +30,17 @@ def other_client() -> Client:
 
 
 @pytest.fixture
+def resource_server() -> Client:
+    """The client of a resource server, allowed to introspect other clients' tokens."""
+    return create_service_client(
+        label="Resource server",
+        scopes=["hello:read", "tokens:introspect"],
+        client_id="resource-server",
+        secret=SECRET,
+    )[0]
+
+
+@pytest.fixture
 def access_token(client, oauth_client) -> str:
     return request_token(client, AUTH, scope="hello:read").json()["access_token"]
 
@@ -60,8 +71,19 @@ def test_active_token(client, access_token):
     assert body["exp"] > body["iat"]
 
 
-def test_another_client_may_introspect(client, access_token, other_client):
+def test_a_client_with_the_introspection_scope_may_introspect_others(client, access_token, resource_server):
     # RFC 7662's use: a resource server (its own client) asks about a caller's token.
+    body = introspect(client, access_token, basic("resource-server", SECRET)).json()
+    assert (body["active"], body["client_id"]) == (True, "test-client")
+
+
+def test_another_client_learns_nothing_of_a_token_not_its_own(client, access_token, other_client, settings):
+    """RFC 7662 §4: any other client gets `active: false`, exactly as for a token that does not exist."""
+    assert introspect(client, access_token, basic("other-client", SECRET)).json() == {"active": False}
+    other_token = request_token(client, basic("other-client", SECRET), scope="hello:read").json()["access_token"]
+    assert introspect(client, other_token, basic("other-client", SECRET)).json()["active"] is True
+    # The permission is a setting: a scope no client holds (or none in SCOPES) means nobody may.
+    settings.AUTHSERVER = {**settings.AUTHSERVER, "INTROSPECTION_SCOPE": "hello:read"}
     assert introspect(client, access_token, basic("other-client", SECRET)).json()["active"] is True
 
 
@@ -102,10 +124,11 @@ def test_a_token_from_another_issuer_path_is_inactive(client, access_token, sett
     assert response.json() == {"active": False}
 
 
-def test_deactivated_clients_token_is_inactive(client, access_token, other_client, oauth_client):
+def test_deactivated_clients_token_is_inactive(client, access_token, resource_server, oauth_client):
+    assert introspect(client, access_token, basic("resource-server", SECRET)).json()["active"] is True
     oauth_client.status = Client.STATUS_INACTIVE
     oauth_client.save()
-    assert introspect(client, access_token, basic("other-client", SECRET)).json() == {"active": False}
+    assert introspect(client, access_token, basic("resource-server", SECRET)).json() == {"active": False}
 
 
 def test_introspection_errors(client, access_token):
