@@ -41,6 +41,12 @@ class ClientForm(forms.ModelForm):
         except ClientMetadataError as exc:
             raise forms.ValidationError(exc.causes) from exc
 
+    def save(self, commit: bool = True) -> Client:
+        # An administrator grants: what they allow is also the most the client's own RFC 7592
+        # updates may ask for from now on.
+        self.instance.scope_ceiling = self.cleaned_data["allowed_scopes"]
+        return super().save(commit)
+
 
 class ClientAdmin(admin.ModelAdmin):
     """django-oauth-toolkit's `APPLICATION_ADMIN_CLASS` for `authserver.Client`."""

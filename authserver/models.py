@@ -58,6 +58,15 @@ class Client(AbstractApplication):
     allowed_scopes = models.TextField(
         blank=True, default="", help_text="Space-delimited scopes this client may request."
     )
+    # RFC 7591 §2 server policy for RFC 7592 updates: what the holder of the initial access token
+    # (or an administrator) granted. The client's own registration access token may narrow
+    # `allowed_scopes` within it, never widen them beyond it.
+    scope_ceiling = models.TextField(
+        blank=True,
+        default="",
+        help_text="Space-delimited scopes granted at registration (or by an administrator): the most "
+        "the client's own RFC 7592 updates may ask for.",
+    )
     # RFC 7591 §2 metadata, echoed by the Apps API and dynamic registration. A secret client
     # may use either secret method (RFC 6749 §2.3.1); a `private_key_jwt` client authenticates
     # only by an assertion (RFC 7523 §2.2) and has no secret.
@@ -76,6 +85,10 @@ class Client(AbstractApplication):
     @property
     def allowed_scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
+
+    @property
+    def scope_ceiling_list(self) -> list[str]:
+        return self.scope_ceiling.split()
 
     @property
     def uses_private_key_jwt(self) -> bool:

@@ -110,6 +110,7 @@ def create_service_client(
             client_type=Client.CLIENT_CONFIDENTIAL,
             authorization_grant_type=Client.GRANT_CLIENT_CREDENTIALS,
             allowed_scopes=" ".join(scopes),
+            scope_ceiling=" ".join(scopes),
             token_endpoint_auth_method=auth_method,
             jwks_uri=jwks_uri if keyless else "",
             status=Client.STATUS_ACTIVE if active else Client.STATUS_INACTIVE,

@@ -51,11 +51,12 @@ def _validated(request) -> Metadata | JsonResponse:
     return metadata
 
 
-def _completed(response: HttpResponse, metadata: Metadata | None = None) -> HttpResponse:
+def _completed(response: HttpResponse, metadata: Metadata | None = None, *, granted: bool = False) -> HttpResponse:
     """Apply this server's metadata to the client DOT wrote, and answer with the full registration.
 
     A new client's secret moves into its `ClientSecret` row (a `private_key_jwt` client has none);
-    an update replaces the keys.
+    an update replaces the keys. `granted`: the scopes are what the initial access token grants,
+    the ceiling of the client's own updates.
     """
     if response.status_code not in (200, 201):
         return response
@@ -66,6 +67,9 @@ def _completed(response: HttpResponse, metadata: Metadata | None = None) -> Http
         client.jwks_uri = metadata.jwks_uri
         client.dpop_bound_access_tokens = metadata.dpop_bound_access_tokens
         fields = ["allowed_scopes", "token_endpoint_auth_method", "jwks_uri", "dpop_bound_access_tokens", "updated"]
+        if granted:
+            client.scope_ceiling = client.allowed_scopes
+            fields.append("scope_ceiling")
         if "client_secret" in body:
             client.client_secret = make_password(None)  # secrets are checked against ClientSecret rows only
             fields.append("client_secret")
@@ -87,7 +91,7 @@ class ClientRegistrationView(JsonErrorsMixin, DynamicClientRegistrationView):
         if isinstance(metadata, JsonResponse):
             return no_store(metadata)
         with transaction.atomic():
-            response = _completed(super().post(request, *args, **kwargs), metadata)
+            response = _completed(super().post(request, *args, **kwargs), metadata, granted=True)
         return no_store(response)
 
 
@@ -119,6 +123,14 @@ class ClientConfigurationView(JsonErrorsMixin, RegistrationManagementAdapter):
             return error_response("invalid_client_metadata", "client_id does not match the registration.")
         if "client_secret" in data and not check_secret(client, str(data["client_secret"])):
             return error_response("invalid_client_metadata", "client_secret is not this client's secret.")
+        # RFC 7591 §2 server policy: the registration access token may narrow the scopes the
+        # initial access token granted, never widen them (no token of its own for clients:manage).
+        beyond = [scope for scope in metadata.scopes if scope not in client.scope_ceiling_list]
+        if beyond:
+            return error_response(
+                "invalid_client_metadata",
+                f"scope: {' '.join(beyond)} was not granted to this client at registration; ask an administrator.",
+            )
         if metadata.method != client.token_endpoint_auth_method and Client.PRIVATE_KEY_JWT in (
             metadata.method,
             client.token_endpoint_auth_method,

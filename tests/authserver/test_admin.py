@@ -94,6 +94,8 @@ def test_edit_scopes_keeps_the_secret_hash(staff, secrets_in_db):
     assert response.status_code == 302, response.content
     target.refresh_from_db()
     assert target.allowed_scopes == "hello:read clients:manage"
+    # An administrator grants: the client's own RFC 7592 updates may now ask for as much.
+    assert target.scope_ceiling == "hello:read clients:manage"
     assert target.client_secret == before
 
 

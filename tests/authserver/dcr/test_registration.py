@@ -249,3 +249,38 @@ def test_client_name_follows_the_one_label_rule(client, initial_token, name):
     before = Client.objects.count()
     assert_error(register(client, initial_token, {**SERVICE, "client_name": name}), 400, "invalid_client_metadata")
     assert Client.objects.count() == before
+
+
+def test_an_update_cannot_widen_the_scopes_the_initial_access_token_granted(client, initial_token):
+    """RFC 7591 §2 policy: the registration access token may narrow the grant, and widen it back, never beyond."""
+    registered = register(client, initial_token, {**SERVICE, "scope": "hello:read"}).json()
+    uri, token = registered["registration_client_uri"], registered["registration_access_token"]
+    base = {"client_id": registered["client_id"], "grant_types": ["client_credentials"]}
+    for scope in ("hello:read clients:manage clients:register", "clients:manage", "hello:read tokens:introspect"):
+        response = manage(client, "put", uri, token, {**base, "scope": scope})
+        assert_error(response, 400, "invalid_client_metadata")
+        assert "not granted to this client at registration" in response.json()["error_description"]
+    stored = Client.objects.get(client_id=registered["client_id"])
+    assert (stored.allowed_scopes, stored.scope_ceiling) == ("hello:read", "hello:read")
+    # Nor can the client get a token for a scope it tried to give itself.
+    response = client.post(
+        "/oauth2/default/v1/token",
+        {"grant_type": "client_credentials", "scope": "clients:manage"},
+        HTTP_AUTHORIZATION=basic(registered["client_id"], registered["client_secret"]),
+    )
+    assert response.status_code == 400 and response.json()["error"] == "invalid_scope"
+
+
+def test_an_update_may_narrow_and_restore_within_the_grant(client, initial_token):
+    registered = register(client, initial_token).json()  # hello:read clients:register
+    uri, token = registered["registration_client_uri"], registered["registration_access_token"]
+    base = {"client_id": registered["client_id"], "grant_types": ["client_credentials"]}
+    narrowed = manage(client, "put", uri, token, {**base, "scope": "hello:read"})
+    assert narrowed.json()["scope"] == "hello:read"
+    token = narrowed.json()["registration_access_token"]
+    restored = manage(client, "put", uri, token, {**base, "scope": "clients:register hello:read"})
+    assert restored.status_code == 200, restored.content
+    assert Client.objects.get(client_id=registered["client_id"]).allowed_scope_list == [
+        "clients:register",
+        "hello:read",
+    ]
