@@ -40,6 +40,16 @@ def assert_redacted(log: str) -> None:
     assert log.count("[redacted]") == len(SECRETS)
 
 
+def wait_for(path: Path, marker: str, timeout: float = 30) -> str:
+    """The log once it holds `marker`: a server logs a request only after answering it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        log = path.read_text()
+        if marker in log or time.monotonic() > deadline:
+            return log
+        time.sleep(0.1)
+
+
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     deployment = Deployment(Path(tmp_path_factory.mktemp("logs")), workers=1, threads=2)
@@ -53,6 +63,7 @@ def test_gunicorns_access_log_holds_no_secret_from_a_query(deployment):
     try:
         deployment.start()
         send_credentials_in_urls(deployment.base)
+        wait_for(access_log, "/oauth2/default/v1/introspect?")
     finally:
         deployment.stop()
     log = access_log.read_text()
@@ -63,14 +74,15 @@ def test_gunicorns_access_log_holds_no_secret_from_a_query(deployment):
 
 def test_runservers_request_log_holds_no_secret_from_a_query(deployment):
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env={**deployment.environment(production=False), "LOG_LEVEL": "INFO"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    output = deployment.dir / "runserver.log"
+    with output.open("w") as log_file:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env={**deployment.environment(production=False), "LOG_LEVEL": "INFO"},
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -81,8 +93,9 @@ def test_runservers_request_log_holds_no_secret_from_a_query(deployment):
                 assert time.monotonic() < deadline and server.poll() is None, "runserver did not start"
                 time.sleep(0.2)
         send_credentials_in_urls(f"http://127.0.0.1:{port}")
+        log = wait_for(output, "/oauth2/default/v1/introspect?")
     finally:
         server.terminate()
-        log, _ = server.communicate(timeout=30)
+        server.wait(timeout=30)
     assert '"GET /?access_token=[redacted] HTTP/1.1" 400' in log
     assert_redacted(log)
