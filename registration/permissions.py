@@ -1,19 +1,31 @@
 """Who may register and manage clients: staff users (session) or clients holding the scope, not withdrawn."""
 
+from django.db import DatabaseError
+
 from api.conf import api_settings
 from api.exceptions import InsufficientScope, InvalidToken
 from api.permissions import TokenHasScope
 from api.principal import ValidatedToken
 
+from .api_errors import to_api_exception
+from .exceptions import DatabaseFailure
 from .models import RegisteredClient
 
 
 def is_withdrawn(client_id: str) -> bool:
     """Whether this service's records hold `client_id` as anything but active (deactivated, deleted, failed).
 
-    A client the records do not hold (made at the provider by other means) is judged by its token alone.
+    A client the records do not hold (made at the provider by other means) is judged by its token
+    alone. Raises `DatabaseFailure` (503) when the records cannot be read: fail closed.
     """
-    return RegisteredClient.objects.filter(client_id=client_id).exclude(status=RegisteredClient.Status.ACTIVE).exists()
+    try:
+        records = RegisteredClient.objects.filter(client_id=client_id)
+        return records.exclude(status=RegisteredClient.Status.ACTIVE).exists()
+    except DatabaseError as exc:
+        raise DatabaseFailure(
+            f"The client's record could not be read ({type(exc).__name__}); "
+            "nothing was created or changed. Retry later."
+        ) from exc
 
 
 class IsStaffOrTokenHasScope(TokenHasScope):
@@ -32,7 +44,11 @@ class IsStaffOrTokenHasScope(TokenHasScope):
 
     def has_permission(self, request, view) -> bool:
         if isinstance(request.auth, ValidatedToken):
-            if is_withdrawn(request.auth.client_id):
+            try:
+                withdrawn = is_withdrawn(request.auth.client_id)
+            except DatabaseFailure as exc:
+                raise to_api_exception(exc) from exc
+            if withdrawn:
                 raise InvalidToken(
                     "The client this access token was issued to is deactivated or deleted.", realm=api_settings.REALM
                 )

@@ -1,6 +1,7 @@
 """No privilege without a grant: what a bearer caller may grant, a withdrawn caller, and one Idempotency-Key."""
 
 import pytest
+from django.db import OperationalError
 
 from registration.models import RegisteredClient
 
@@ -86,3 +87,15 @@ def test_one_idempotency_key_with_a_comma_or_escapes_inside_quotes_is_one_key(st
     again = post_register(staff_client, HTTP_IDEMPOTENCY_KEY=header, **CSRF)
     assert (first.status_code, again.status_code, again["Idempotent-Replayed"]) == (201, 201, "true")
     assert len(provider_calls(okta_http)) == 1
+
+
+def test_records_that_cannot_be_read_fail_closed_with_a_503(bearer, okta_http, monkeypatch):
+    def unavailable(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(RegisteredClient.objects, "filter", unavailable)
+    response = post_register(bearer("clients:register", "hello:read"))
+    body = assert_error(response, 503, "temporarily_unavailable")
+    assert "record could not be read" in body["error_description"]
+    assert int(response["Retry-After"]) > 0
+    assert not provider_calls(okta_http)

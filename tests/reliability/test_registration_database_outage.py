@@ -196,7 +196,7 @@ def test_the_api_validates_tokens_without_its_database(service, database):
             assert response.status_code == 200 and response.json() == "Hello World!", response.text
         first_seen = call(registrar.token(okta.issuer, client_id="newcomer", scopes=("hello:read",)))
         assert first_seen.status_code == 200, first_seen.text
-        wrong_scope = call(registrar.token(okta.issuer, client_id="caller"))
+        wrong_scope = call(registrar.token(okta.issuer, client_id="caller", scopes=("clients:register",)))
         assert wrong_scope.status_code == 403 and wrong_scope.json()["error"] == "insufficient_scope"
         forged = call(known[:-8] + "AAAAAAAA")
         assert forged.status_code == 401 and forged.json()["error"] == "invalid_token"

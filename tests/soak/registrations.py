@@ -20,9 +20,9 @@ REGISTER_SCOPE = "clients:register"
 SCOPES = ["hello:read"]
 MAX_LABEL = 100  # REGISTRATION["MAX_LABEL_LENGTH"]
 JSON = {"Content-Type": "application/json"}
-# What a broken or hostile registrar sends: each a 400 with `error` and `error_description`, and
-# nothing written on either side (docs/registration.md). The unknown scope is refused by
-# the provider, so its `pending` row is written and removed again under load.
+# What a broken or hostile registrar sends: each a 400 with `error` and `error_description` (403
+# for the unknown scope: a registrar grants only scopes its own token carries), and nothing
+# written on either side (docs/registration.md).
 HOSTILE = [
     {"json": {"label": "", "scopes": SCOPES}},
     {"json": {"label": "   ", "scopes": SCOPES}},
@@ -58,10 +58,10 @@ class Registrations:
         self.bearer = {"Authorization": f"Bearer {self.registrar_token()}"}
 
     def registrar_token(self) -> str:
-        """A client holding `clients:register`, created at the Apps API, and an access token for it."""
+        """A client holding `clients:register` and the scopes it grants (Apps API), and an access token for it."""
         app = requests.post(
             f"{self.d.base}/api/v1/apps",
-            json=service_app_body("soak registrar", [REGISTER_SCOPE]),
+            json=service_app_body("soak registrar", [REGISTER_SCOPE, *SCOPES]),
             headers={"Authorization": f"SSWS {self.d.credentials['TOKEN']}"},
             timeout=30,
         )
@@ -70,7 +70,7 @@ class Registrations:
         self.apps_before[app.json()["id"]] = oauth_client["client_id"]
         token = requests.post(
             f"{self.d.issuer}/v1/token",
-            data={"grant_type": "client_credentials", "scope": REGISTER_SCOPE},
+            data={"grant_type": "client_credentials", "scope": " ".join([REGISTER_SCOPE, *SCOPES])},
             auth=(oauth_client["client_id"], oauth_client["client_secret"]),
             timeout=30,
         )

@@ -20,14 +20,17 @@ AUDIENCE = "api://default"
 
 
 class Registrar:
-    """Signs access tokens for the fake issuer (carrying `clients:register` unless told otherwise)."""
+    """Signs access tokens for the fake issuer (carrying `clients:register hello:read` unless told otherwise:
+    a registrar grants only scopes its token carries)."""
 
     def __init__(self):
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
         self.jwks = {"keys": [{**public, "kid": KID, "alg": "RS256", "use": "sig"}]}
 
-    def token(self, issuer: str, client_id: str = "registrar", scopes: tuple[str, ...] = ("clients:register",)) -> str:
+    def token(
+        self, issuer: str, client_id: str = "registrar", scopes: tuple[str, ...] = ("clients:register", "hello:read")
+    ) -> str:
         now = int(time.time())
         claims = {
             "ver": 1,
