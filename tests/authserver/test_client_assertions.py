@@ -308,3 +308,13 @@ def test_repeated_assertion_parameters_are_refused(client, keyless, key):
     assert response.status_code == 400, response.content
     assert response.json()["error"] == "invalid_request"
     assert "client_assertion" in response.json()["error_description"]
+
+
+def test_deeply_nested_json_in_an_assertion_is_invalid_client(client, keyless):
+    def segment(raw: str) -> str:
+        return base64.urlsafe_b64encode(raw.encode()).rstrip(b"=").decode()
+
+    nested = '{"iss": "keyless", "sub": "keyless", "x": ' + "[" * 2500 + "]" * 2500 + "}"
+    assertion = f"{segment(json.dumps({'alg': 'RS256', 'kid': 'key-1'}))}.{segment(nested)}.c2ln"
+    assert len(assertion) < 8192
+    assert_invalid_client(post(client, assertion_form(assertion)))
