@@ -295,6 +295,18 @@ class KeySet:
         else:
             logger.error("Key set refresh for %s failed (%s); no usable key: answering 503.", self.issuer, reason)
 
+    def ensure_ready(self) -> bool:
+        """Whether this issuer's keys can check a token now, for the readiness probe.
+
+        Known keys (fresh or within the staleness limit, ours or a peer's) answer at once;
+        without any, one fetch under the very slot a request would claim, never waiting for a
+        peer: a probe causes no key-set traffic that requests would not.
+        """
+        now = self.timer()
+        if self._usable(self._adopt_shared(now), now):
+            return True
+        return self._refresh(now)
+
     # -- operations (the `jwks` command) ----------------------------------------------------
 
     def refresh_now(self) -> Snapshot:
