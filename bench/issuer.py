@@ -46,6 +46,11 @@ class EmbeddedIssuer:
         self._signer = (key.kid, key.algorithm, load_private_key(key.kid, key.private_key_pem))
         return self
 
+    @property
+    def signing_key(self):
+        """The private key tokens are signed with (`bench.micro.reference_calls` verifies with its public half)."""
+        return self._signer[2]
+
     def mint(self, **extra_claims) -> str:
         """A token of the issuer's shape; `extra_claims` (a DPoP `cnf`) are added."""
         from authserver.tokens import build_claims
