@@ -83,12 +83,14 @@ class InputGuardMiddleware:
         problem = control_character_problem(request.path)
         if problem:
             return "invalid_request", f"The path contains {problem}.", 400
-        media_type, params = parse_header_parameters(request.META.get("CONTENT_TYPE", ""))
+        # Most requests (the API's GET with a bearer token) have no query and no body: parse neither.
+        content_type = request.META.get("CONTENT_TYPE", "")
+        media_type, params = parse_header_parameters(content_type) if content_type else ("", {})
         charset = params.get("charset")
         if charset is not None and charset.lower() != "utf-8":
             return "invalid_request", f"Request bodies must be UTF-8, not {charset[:40]!r}.", 400
         try:
-            fields = [request.GET]
+            fields = [request.GET] if request.META.get("QUERY_STRING") else []
             if media_type == FORM_MEDIA_TYPE:
                 fields.append(request.POST)
         except RequestDataTooBig:
