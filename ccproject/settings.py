@@ -110,6 +110,8 @@ CACHES = {
 }
 for _cache in CACHES.values():
     if _cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # Django's backend, with its `redis.Redis` client built once per pool (ccproject/redis_cache.py).
+        _cache["BACKEND"] = "ccproject.redis_cache.RedisCache"
         # A Redis that hangs must cost a request a second, not a worker: the key-set cache then
         # carries on from process memory (api.sharedcache), the throttle lets requests through.
         _cache.setdefault("OPTIONS", {})

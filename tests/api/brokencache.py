@@ -18,7 +18,7 @@ class BrokenCache(BaseCache):
 DEAD_CACHES = {
     "broken backend": {"BACKEND": "tests.api.brokencache.BrokenCache"},
     "redis down": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ccproject.redis_cache.RedisCache",
         "LOCATION": "redis://127.0.0.1:1/0",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     },

@@ -73,7 +73,7 @@ class RedisServer:
 def redis_cache(url: str, db: int) -> dict:
     """A Django CACHES entry for database `db` of the server at `url`; a dead Redis costs milliseconds."""
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "ccproject.redis_cache.RedisCache",
         "LOCATION": url.rsplit("/", 1)[0] + f"/{db}",
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
