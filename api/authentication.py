@@ -12,6 +12,7 @@ from ccproject.replay import ReplayStoreUnavailable
 from . import dpop
 from .conf import api_settings
 from .exceptions import (
+    BearerError,
     InvalidDPoPProof,
     InvalidRequest,
     InvalidToken,
@@ -65,8 +66,7 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         try:
             credentials = self.get_credentials(request)
         except (InvalidRequest, InvalidToken) as exc:
-            # Told under its scheme; the view's other schemes are offered beside it (RFC 9449 §7.1).
-            exc.others = tuple(challenge for name, challenge in self.challenges(request) if name != exc.scheme)
+            self.told(exc, request)
             raise
         if credentials is None:
             return None
@@ -215,12 +215,19 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
 
     def error(self, cls, description: str, request, scheme: str | None = None, **kwargs):
         """`cls(description)` told under `scheme`, beside the bare challenges of the other schemes the view takes."""
-        scheme = scheme or self.keyword
-        if scheme == self.keyword and self.get_dpop_policy(request) == dpop.REQUIRED:
-            scheme = self.dpop_keyword
-        extra = {"algs": self.dpop_algorithms()} if scheme == self.dpop_keyword else {}
-        others = tuple(challenge for name, challenge in self.challenges(request) if name != scheme)
-        return cls(description, realm=self.www_authenticate_realm, extra=extra, scheme=scheme, others=others, **kwargs)
+        exc = cls(description, realm=self.www_authenticate_realm, scheme=scheme or self.keyword, **kwargs)
+        return self.told(exc, request)
+
+    def told(self, exc: BearerError, request) -> BearerError:
+        """`exc` told under a scheme the view takes, the bare challenges of its other schemes beside it.
+
+        RFC 9449 §7.1: a view that requires DPoP tells every error under `DPoP`, never under a
+        scheme it refuses; the challenge's `algs` come with the scheme (`render_challenge`).
+        """
+        if exc.scheme == self.keyword and self.get_dpop_policy(request) == dpop.REQUIRED:
+            exc.scheme = self.dpop_keyword
+        exc.others = tuple(challenge for name, challenge in self.challenges(request) if name != exc.scheme)
+        return exc
 
     def challenges(self, request, params: dict | None = None) -> list[tuple[str, str]]:
         """`(scheme, bare challenge)` for each scheme the view accepts (RFC 9449 §7.1), with `params`."""
@@ -230,13 +237,8 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         if policy != dpop.REQUIRED:
             challenges.append((self.keyword, render_challenge(self.keyword, realm)))
         if policy != dpop.DISABLED:
-            challenges.append(
-                (self.dpop_keyword, render_challenge(self.dpop_keyword, {**realm, "algs": self.dpop_algorithms()}))
-            )
+            challenges.append((self.dpop_keyword, render_challenge(self.dpop_keyword, realm)))
         return challenges
-
-    def dpop_algorithms(self) -> str:
-        return " ".join(api_settings.DPOP_ALGORITHMS)
 
     def has_other_token(self, request) -> bool:
         """An `access_token` in the query (RFC 6750 §2.3) or a form-encoded body (§2.2)."""

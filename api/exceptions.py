@@ -2,7 +2,11 @@
 
 from rest_framework import exceptions, status
 
+from .conf import api_settings
 from .resource import challenge_params
+
+# RFC 9449 §7.1: the scheme of DPoP-bound tokens, whose every challenge names the proof algorithms.
+DPOP_SCHEME = "DPoP"
 
 
 class TokenError(Exception):
@@ -33,9 +37,13 @@ class KeysUnavailable(Exception):
 def render_challenge(scheme: str, params: dict) -> str:
     """A `WWW-Authenticate` challenge (RFC 9110 §11.6.1) with the auth-params every one of ours carries.
 
-    `params` come first in their order, then `resource_metadata` (RFC 9728 §5.1) unless given.
+    `params` come first in their order, then, unless given: `algs` on a DPoP challenge, bare or
+    telling an error (RFC 9449 §7.1), and `resource_metadata` (RFC 9728 §5.1).
     """
-    params = {**params, **{k: v for k, v in challenge_params().items() if k not in params}}
+    carried = challenge_params()
+    if scheme.lower() == DPOP_SCHEME.lower():
+        carried = {"algs": " ".join(api_settings.DPOP_ALGORITHMS), **carried}
+    params = {**params, **{k: v for k, v in carried.items() if k not in params}}
     return f"{scheme} " + ", ".join(f'{k}="{_quote(v)}"' for k, v in params.items())
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import BasePermission
 
 from .conf import api_settings
-from .exceptions import InsufficientScope
+from .exceptions import DPOP_SCHEME, InsufficientScope
 from .principal import ValidatedToken
 
 # Scope lists already checked and frozen (`TokenHasScope._checked`), bounded against views
@@ -39,7 +39,7 @@ class TokenHasScope(BasePermission):
             f"{self.message.rstrip('.')}: {self.describe(needed)}.",
             realm=api_settings.REALM,
             extra={"scope": needed},
-            scheme="Bearer" if token.jkt is None else "DPoP",
+            scheme="Bearer" if token.jkt is None else DPOP_SCHEME,
         )
 
     def satisfied(self, required: frozenset[str], granted: frozenset[str]) -> bool:

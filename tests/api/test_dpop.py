@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.conf import api_settings
 from api.permissions import TokenHasScope
 from ccproject.dpop_signer import DPoPKey
 from tests.api.brokencache import DEAD_CACHES
@@ -67,20 +68,23 @@ def schemes(response) -> list[str]:
     return [scheme for scheme, _ in parse_challenges(response["WWW-Authenticate"])]
 
 
-def assert_error(response, status: int, error: str, scheme: str = "DPoP", others: str | None = "Bearer") -> None:
-    """The status, the body's code, and the challenge: the error under `scheme`, then the bare `others`."""
+def assert_error(
+    response, status: int, error: str, scheme: str = "DPoP", others: str | None = "Bearer", algs: str = DPOP_ALGS
+) -> None:
+    """The status, the body's code, and the challenge: the error under `scheme`, then the bare `others`.
+
+    Every DPoP challenge, the one telling the error and a bare one, names the `algs` (RFC 9449 §7.1).
+    """
     assert response.status_code == status, response.content
     assert response.json()["error"] == error
     (told, params), *rest = parse_challenges(response["WWW-Authenticate"])
     assert (told, params["realm"], params["error"]) == (scheme, "api", error), response["WWW-Authenticate"]
     assert params["error_description"]
-    if scheme == "DPoP":
-        assert params["algs"]
     assert [name for name, _ in rest] == ([others] if others else [])
-    for name, bare in rest:
+    for name, challenge in [(told, params), *rest]:
+        assert challenge.get("algs") == (algs if name == "DPoP" else None), response["WWW-Authenticate"]
+    for _, bare in rest:
         assert "error" not in bare
-        if name == "DPoP":
-            assert bare["algs"] == DPOP_ALGS
 
 
 def test_a_bound_token_with_its_proof_is_accepted(api_client, key, bound_token):
@@ -182,6 +186,39 @@ def test_a_malformed_dpop_header_is_400(api_client):
         assert response.json()["error"] == "invalid_request"
 
 
+@pytest.mark.parametrize("header", ["DPoP", "DPoP ", "DPoP a b", "DPoP\ttoken", "dpop  a b", "DPoP a\x00b"])
+def test_a_malformed_dpop_header_is_told_under_dpop_with_its_algs(api_client, header):
+    response = api_client.get("/", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION=header)
+    assert_error(response, 400, "invalid_request")
+    assert "a\x00b" not in response["WWW-Authenticate"] and "a\x00b" not in response.content.decode()
+
+
+def test_a_dpop_token_over_the_size_cap_is_told_under_dpop_with_its_algs(api_client):
+    token = "a" * (api_settings.MAX_TOKEN_BYTES + 1)
+    response = api_client.get("/", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION=f"DPoP {token}")
+    assert_error(response, 401, "invalid_token")
+    assert token not in response["WWW-Authenticate"] and token not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"QUERY_STRING": "access_token=abc"},
+        {"HTTP_AUTHORIZATION": "DPoP a,DPoP b"},
+        {"HTTP_AUTHORIZATION": "Bearer a, Bearer b"},
+        {"HTTP_AUTHORIZATION": "Bearer\ttoken"},
+    ],
+)
+def test_a_view_that_requires_dpop_tells_a_malformed_request_under_dpop(api_client, extra):
+    response = api_client.get("/required/", HTTP_ACCEPT="application/json", **extra)
+    assert_error(response, 400, "invalid_request", others=None)
+
+
+def test_a_malformed_request_under_both_schemes_is_told_under_bearer_beside_the_dpop_challenge(api_client):
+    response = api_client.get("/?access_token=abc", HTTP_ACCEPT="application/json")
+    assert_error(response, 400, "invalid_request", scheme="Bearer", others="DPoP")
+
+
 def test_the_dpop_scheme_is_case_insensitive(api_client, key, bound_token):
     proof = key.proof("GET", "http://testserver/", access_token=bound_token)
     assert call(api_client, bound_token, proof, scheme="dpop").status_code == 200
@@ -200,6 +237,7 @@ def test_missing_scope_is_told_under_dpop(api_client, make_token, key):
     assert response.status_code == 403
     (scheme, params), *_ = parse_challenges(response["WWW-Authenticate"])
     assert (scheme, params["error"], params["scope"]) == ("DPoP", "insufficient_scope", "hello:read")
+    assert params["algs"] == DPOP_ALGS
 
 
 # -- per-view policy -------------------------------------------------------------------------
@@ -244,8 +282,9 @@ def test_the_global_default(api_client, settings, make_token):
 def test_the_algorithm_setting_narrows_proofs_and_the_challenge(api_client, settings, key, bound_token):
     settings.API_AUTH = {**settings.API_AUTH, "DPOP_ALGORITHMS": ["EdDSA"]}
     response = call(api_client, bound_token, key.proof("GET", "http://testserver/", access_token=bound_token))
-    assert_error(response, 401, "invalid_dpop_proof")
-    assert parse_challenges(response["WWW-Authenticate"])[0][1]["algs"] == "EdDSA"
+    assert_error(response, 401, "invalid_dpop_proof", algs="EdDSA")
+    response = api_client.get("/", HTTP_ACCEPT="application/json", HTTP_AUTHORIZATION="DPoP a b")
+    assert_error(response, 400, "invalid_request", algs="EdDSA")
 
 
 # -- nonces ----------------------------------------------------------------------------------
