@@ -2,6 +2,8 @@
 
 from rest_framework import exceptions, status
 
+from ccproject.errors import ClientFacingError
+
 from .conf import api_settings
 from .resource import challenge_params
 
@@ -9,28 +11,25 @@ from .resource import challenge_params
 DPOP_SCHEME = "DPoP"
 
 
-class TokenError(Exception):
-    """A token that cannot be accepted; `description` is safe to show the client."""
+class TokenError(ClientFacingError):
+    """A token that cannot be accepted (RFC 6750 §3.1 `invalid_token`)."""
 
-    code = "invalid_token"
-
-    def __init__(self, description: str):
-        super().__init__(description)
-        self.description = description
+    error = "invalid_token"
 
 
 class MalformedRequest(TokenError):
     """The request carries credentials in a way RFC 6750 §2 does not allow."""
 
-    code = "invalid_request"
+    error = "invalid_request"
 
 
-class KeysUnavailable(Exception):
-    """No usable key to check a token with: the issuer is unreachable or misbehaving."""
+class KeysUnavailable(ClientFacingError):
+    """No usable key to check a token with: the issuer is unreachable or misbehaving; the token is not at fault."""
+
+    error = "temporarily_unavailable"
 
     def __init__(self, description: str, retry_after: int = 30):
         super().__init__(description)
-        self.description = description
         self.retry_after = retry_after
 
 

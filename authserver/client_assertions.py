@@ -17,6 +17,7 @@ from functools import lru_cache
 import jwt
 from jwt.algorithms import get_default_algorithms
 
+from ccproject.errors import ClientFacingError
 from ccproject.replay import ReplayStore, ReplayStoreUnavailable
 
 from .client_jwks_uri import KeySetUnavailable, remote_keys
@@ -35,12 +36,16 @@ UNKNOWN_CLIENT = (
 )
 
 
-class AssertionRefused(Exception):
-    """The assertion does not authenticate the client (`invalid_client`, 401); the message is client-facing."""
+class AssertionRefused(ClientFacingError):
+    """The assertion does not authenticate the client (RFC 6749 §5.2 `invalid_client`, 401)."""
+
+    error = "invalid_client"
 
 
-class AssertionUnverifiable(Exception):
+class AssertionUnverifiable(ClientFacingError):
     """Whether the assertion was used before cannot be known now (the replay store is down): retry later."""
+
+    error = "temporarily_unavailable"
 
 
 # One store for the process; its namespace keeps assertion `jti`s apart from DPoP proofs'.

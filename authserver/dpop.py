@@ -70,11 +70,11 @@ def bind_token_request(request: HttpRequest, token_endpoint: str, now: float | N
         if not replay_store.first_use(proof.thumbprint, proof.jti, window=proof_rules().replay_window):
             raise ProofError("The DPoP proof was used before; make a new one for every request.")
     except NonceRequired as exc:
-        response = error_response(exc.code, "Use the issuer's DPoP nonce (the DPoP-Nonce header) in the proof.")
+        response = error_response(exc.error, "Use the issuer's DPoP nonce (the DPoP-Nonce header) in the proof.")
         response["DPoP-Nonce"] = nonces.current(now)
         return response
     except ProofError as exc:
-        return error_response(exc.code, exc.description)
+        return error_response(exc.error, exc.description)
     except ReplayStoreUnavailable:
         response = error_response(
             "temporarily_unavailable", "DPoP proofs cannot be checked for replay right now; retry.", status=503

@@ -112,9 +112,11 @@ class ClientCredentialsValidator(ValidatorAdapter):
                 load_client=lambda client_id: self.load_client(client_id, request),
             )
         except AssertionRefused as exc:
-            raise errors.InvalidClientError(description=str(exc), request=request) from exc
+            raise errors.InvalidClientError(description=exc.description, request=request) from exc
         except AssertionUnverifiable as exc:
-            raise errors.TemporarilyUnavailableError(description=str(exc), request=request, status_code=503) from exc
+            raise errors.TemporarilyUnavailableError(
+                description=exc.description, request=request, status_code=503
+            ) from exc
         request.client = client
         request.client_id = client.client_id
         return True

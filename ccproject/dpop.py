@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from . import strict_json
+from .errors import ClientFacingError
 from .htu import normalize_htu
 
 # RFC 9449 §4.2: the proof's media type.
@@ -57,20 +58,16 @@ _KNOWN_KEYS: dict[str, "ProofKey"] = {}
 MAX_KNOWN_KEYS = 1024
 
 
-class ProofError(Exception):
-    """A proof that cannot be accepted (RFC 9449 §7.1 `invalid_dpop_proof`); `description` is safe to show."""
+class ProofError(ClientFacingError):
+    """A proof that cannot be accepted (RFC 9449 §7.1 `invalid_dpop_proof`)."""
 
-    code = "invalid_dpop_proof"
-
-    def __init__(self, description: str):
-        super().__init__(description)
-        self.description = description
+    error = "invalid_dpop_proof"
 
 
 class NonceRequired(ProofError):
     """The proof lacks the server's current nonce (RFC 9449 §8, §9 `use_dpop_nonce`)."""
 
-    code = "use_dpop_nonce"
+    error = "use_dpop_nonce"
 
 
 @dataclass(frozen=True)
