@@ -11,6 +11,7 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from . import (  # noqa: F401
             checks,  # registers the system checks
+            dpop_checks,  # registers DPoP's system checks
             schema,  # registers the OpenAPI extension of the authentication class
         )
         from .conf import api_settings
