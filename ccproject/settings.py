@@ -282,6 +282,8 @@ REGISTRATION = {
     "THROTTLE_RATE": env.str("REGISTRATION_THROTTLE_RATE", default="10/minute") or None,
     # Secrets for encrypting stored provider credentials; empty: SECRET_KEY (+ SECRET_KEY_FALLBACKS).
     "ENCRYPTION_KEYS": env.list("REGISTRATION_ENCRYPTION_KEYS", default=[]) or None,
+    # Days `manage.py prune_audit_events` keeps audit events (its --older-than overrides it).
+    "AUDIT_RETENTION_DAYS": env.int("AUDIT_RETENTION_DAYS", default=365),
 }
 
 # --- The embedded authorization server (the `authserver` app on django-oauth-toolkit). ---

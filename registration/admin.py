@@ -1,10 +1,11 @@
-"""The admin site: registered clients, with deactivate, activate and delete at the provider."""
+"""The admin site: registered clients, with deactivate, activate and delete at the provider; the audit trail."""
 
 from django.contrib import admin, messages
 
+from .audit import Actor
 from .credentials import retire_older_secrets
 from .exceptions import RegistrationError
-from .models import RegisteredClient
+from .models import AuditEvent, RegisteredClient
 from .services import activate_client, deactivate_client, delete_client
 
 
@@ -56,9 +57,10 @@ class RegisteredClientAdmin(admin.ModelAdmin):
 
     def _apply(self, request, queryset, service, done: str) -> None:
         succeeded, failures = 0, []
+        actor = Actor.from_request(request)  # the staff user, in every client's audit event
         for client in queryset:
             try:
-                service(client=client)
+                service(client=client, actor=actor)
                 succeeded += 1
             except RegistrationError as exc:
                 failures.append(f"{client.label} ({client.client_id or client.status}): {exc.message}")
@@ -85,3 +87,38 @@ class RegisteredClientAdmin(admin.ModelAdmin):
     def finish_secret_rotation(self, request, queryset) -> None:
         # The new secret is created where it can be shown once to its owner (API or command), never here.
         self._apply(request, queryset, retire_older_secrets, "left with their newest secret only")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail, read-only: no one adds, changes or deletes an event (`prune_audit_events` ages them out)."""
+
+    list_display = [
+        "created_at",
+        "actor_kind",
+        "actor",
+        "action",
+        "target",
+        "credential",
+        "outcome",
+        "reason",
+        "request_id",
+        "client_address",
+    ]
+    # The detail page shows every field (`created_at` too, which no form could edit).
+    fields = readonly_fields = list_display
+    list_filter = ["action", "outcome", "actor_kind"]
+    search_fields = ["target", "request_id"]
+    date_hierarchy = "created_at"
+    list_per_page = 100
+    # The changelist shows no count of every event (a `COUNT(*)` over the whole trail per page view).
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -28,6 +28,8 @@ DEFAULTS = {
     "MAX_LABEL_LENGTH": 100,
     # Distinct scopes one client may ask for; more are refused before the provider is asked.
     "MAX_SCOPES": 50,
+    # Days an audit event is kept by `manage.py prune_audit_events` (without --older-than).
+    "AUDIT_RETENTION_DAYS": 365,
 }
 
 DEFAULT_PROVIDERS = {"default": {"BACKEND": "registration.providers.okta.OktaProvider", "OPTIONS": {}}}

@@ -4,7 +4,8 @@ A secret rotates in three steps: `create_client_secret` (a second secret, shown 
 switch to it, then `retire_client_secret` (deactivate, then delete the old one). A key likewise:
 `add_client_key`, switch, `retire_client_key`. Every change reaches the provider first; the row
 then records what the provider now has (a keyless client's key ids, a rotated RFC 7592 token),
-so a failure leaves the row describing the provider's state, never one it does not have.
+so a failure leaves the row describing the provider's state, never one it does not have. Every
+change leaves one audit event (`registration.audit`) naming the secret or key by its provider id.
 """
 
 import contextlib
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import DatabaseError
 
+from .audit import UNATTRIBUTED, Action, Actor, audited, key_named, secret_named
 from .exceptions import DatabaseFailure, InvalidState, ProviderError, ProviderNotSupported
 from .models import RegisteredClient
 from .providers import ClientRef, ProviderKey, ProviderSecret, get_provider
@@ -75,45 +77,74 @@ def list_client_secrets(*, client: RegisteredClient) -> list[ProviderSecret]:
     return get_provider(client.provider).list_secrets(client.ref)
 
 
-def create_client_secret(*, client: RegisteredClient) -> NewSecret:
+def create_client_secret(*, client: RegisteredClient, actor: Actor = UNATTRIBUTED) -> NewSecret:
     """A second active secret at the provider (at most two at once); its value is in the result only."""
-    _secret_client(client)
-    try:
-        secret = get_provider(client.provider).create_secret(client.ref)
-    except ProviderError as exc:
-        if exc.maybe_created:
-            exc.message += " A secret may have been created unseen: list the secrets and retire any you did not get."
-            exc.args = (exc.message,)
-        raise
+    with audited(Action.SECRET_CREATE, actor=actor, client=client) as audit:
+        _secret_client(client)
+        try:
+            secret = get_provider(client.provider).create_secret(client.ref)
+        except ProviderError as exc:
+            if exc.maybe_created:
+                exc.message += (
+                    " A secret may have been created unseen: list the secrets and retire any you did not get."
+                )
+                exc.args = (exc.message,)
+            raise
+        audit.credential = secret_named(secret.id)
     logger.info("Created secret %s for client %s", secret.id, client.client_id)
     return NewSecret(client=client, secret=secret)
 
 
-def set_client_secret_status(*, client: RegisteredClient, secret_id: str, active: bool) -> ProviderSecret:
+def set_client_secret_status(
+    *, client: RegisteredClient, secret_id: str, active: bool, actor: Actor = UNATTRIBUTED
+) -> ProviderSecret:
+    action = Action.SECRET_ACTIVATE if active else Action.SECRET_DEACTIVATE
+    with audited(action, actor=actor, client=client, credential=secret_named(secret_id)):
+        return _set_secret_status(client, secret_id, active=active)
+
+
+def delete_client_secret(*, client: RegisteredClient, secret_id: str, actor: Actor = UNATTRIBUTED) -> None:
+    with audited(Action.SECRET_DELETE, actor=actor, client=client, credential=secret_named(secret_id)):
+        _delete_secret(client, secret_id)
+
+
+def retire_client_secret(*, client: RegisteredClient, secret_id: str, actor: Actor = UNATTRIBUTED) -> None:
+    """The last step of a rotation: deactivate the old secret (the provider keeps the last one), then delete it."""
+    with audited(Action.SECRET_RETIRE, actor=actor, client=client, credential=secret_named(secret_id)):
+        _retire_secret(client, secret_id)
+
+
+def retire_older_secrets(*, client: RegisteredClient, actor: Actor = UNATTRIBUTED) -> int:
+    """Finish a rotation: every secret but the newest is deactivated and deleted; returns how many.
+
+    One audit event names every secret retired (those retired before a failure, when one fails).
+    """
+    with audited(Action.SECRET_RETIRE_OLDER, actor=actor, client=client) as audit:
+        secrets = sorted(list_client_secrets(client=client), key=lambda s: (s.created is not None, s.created))
+        retired = []
+        for old in secrets[:-1]:
+            _retire_secret(client, old.id)
+            retired.append(old.id)
+            audit.credential = secret_named(*retired)
+    return len(retired)
+
+
+def _set_secret_status(client: RegisteredClient, secret_id: str, *, active: bool) -> ProviderSecret:
     _secret_client(client)
     secret = get_provider(client.provider).set_secret_status(client.ref, secret_id, active=active)
     logger.info("%s secret %s of client %s", "Activated" if active else "Deactivated", secret_id, client.client_id)
     return secret
 
 
-def delete_client_secret(*, client: RegisteredClient, secret_id: str) -> None:
+def _delete_secret(client: RegisteredClient, secret_id: str) -> None:
     _secret_client(client)
     get_provider(client.provider).delete_secret(client.ref, secret_id)
     logger.info("Deleted secret %s of client %s", secret_id, client.client_id)
 
 
-def retire_client_secret(*, client: RegisteredClient, secret_id: str) -> None:
-    """The last step of a rotation: deactivate the old secret (the provider keeps the last one), then delete it."""
-    set_client_secret_status(client=client, secret_id=secret_id, active=False)
-    delete_client_secret(client=client, secret_id=secret_id)
-
-
-def retire_older_secrets(*, client: RegisteredClient) -> int:
-    """Finish a rotation: every secret but the newest is deactivated and deleted; returns how many."""
-    secrets = sorted(list_client_secrets(client=client), key=lambda s: (s.created is not None, s.created))
-    for old in secrets[:-1]:
-        retire_client_secret(client=client, secret_id=old.id)
-    return max(0, len(secrets) - 1)
+def _retire_secret(client: RegisteredClient, secret_id: str) -> None:
+    _set_secret_status(client, secret_id, active=False)
+    _delete_secret(client, secret_id)
 
 
 # -- keys --------------------------------------------------------------------------------------
@@ -124,19 +155,22 @@ def list_client_keys(*, client: RegisteredClient) -> list[ProviderKey]:
     return get_provider(client.provider).list_keys(client.ref)
 
 
-def add_client_key(*, client: RegisteredClient, jwk) -> ProviderKey:
+def add_client_key(*, client: RegisteredClient, jwk, actor: Actor = UNATTRIBUTED) -> ProviderKey:
     """Add the caller's public key at the provider (a private one is refused, never sent), then record its id."""
-    _manageable(client)
-    public = clean_public_key(jwk)
-    backend = get_provider(client.provider)
-    key = backend.add_key(client.ref, public)
-    ref = _ref(client, key.credential)
-    try:
-        _record_keys(client, backend.list_keys(ref), key.credential)
-    except DatabaseFailure:
-        # As registration does: what the record cannot show must not stay at the provider.
-        _remove_unrecorded_key(client, backend, ref, key)
-        raise
+    with audited(Action.KEY_ADD, actor=actor, client=client) as audit:
+        _manageable(client)
+        public = clean_public_key(jwk)
+        audit.credential = key_named(kid=public["kid"], jwk=public)
+        backend = get_provider(client.provider)
+        key = backend.add_key(client.ref, public)
+        audit.credential = key_named(key.id, kid=key.kid, jwk=public)
+        ref = _ref(client, key.credential)
+        try:
+            _record_keys(client, backend.list_keys(ref), key.credential)
+        except DatabaseFailure:
+            # As registration does: what the record cannot show must not stay at the provider.
+            _remove_unrecorded_key(client, backend, ref, key)
+            raise
     logger.info("Added key %s to client %s", key.kid, client.client_id)
     return key
 
@@ -160,22 +194,28 @@ def _remove_unrecorded_key(client: RegisteredClient, backend, ref: ClientRef, ke
     logger.error("Key %s of client %s could not be recorded: removed at the provider again", key.kid, client.client_id)
 
 
-def set_client_key_status(*, client: RegisteredClient, key_id: str, active: bool) -> ProviderKey:
-    _manageable(client)
-    backend = get_provider(client.provider)
-    key = backend.set_key_status(client.ref, key_id, active=active)
-    _record_keys(client, backend.list_keys(client.ref))
+def set_client_key_status(
+    *, client: RegisteredClient, key_id: str, active: bool, actor: Actor = UNATTRIBUTED
+) -> ProviderKey:
+    action = Action.KEY_ACTIVATE if active else Action.KEY_DEACTIVATE
+    with audited(action, actor=actor, client=client, credential=key_named(key_id)) as audit:
+        _manageable(client)
+        backend = get_provider(client.provider)
+        key = backend.set_key_status(client.ref, key_id, active=active)
+        audit.credential = key_named(key_id, kid=key.kid)
+        _record_keys(client, backend.list_keys(client.ref))
     return key
 
 
-def retire_client_key(*, client: RegisteredClient, key_id: str) -> None:
+def retire_client_key(*, client: RegisteredClient, key_id: str, actor: Actor = UNATTRIBUTED) -> None:
     """Deactivate (where the provider has inactive keys), then delete a key; the row's key ids follow."""
-    _manageable(client)
-    backend = get_provider(client.provider)
-    with contextlib.suppress(ProviderNotSupported):  # RFC 7592: deleting a key is its deactivation
-        backend.set_key_status(client.ref, key_id, active=False)
-    credential = backend.delete_key(client.ref, key_id)
-    _record_keys(client, backend.list_keys(_ref(client, credential)), credential)
+    with audited(Action.KEY_RETIRE, actor=actor, client=client, credential=key_named(key_id)):
+        _manageable(client)
+        backend = get_provider(client.provider)
+        with contextlib.suppress(ProviderNotSupported):  # RFC 7592: deleting a key is its deactivation
+            backend.set_key_status(client.ref, key_id, active=False)
+        credential = backend.delete_key(client.ref, key_id)
+        _record_keys(client, backend.list_keys(_ref(client, credential)), credential)
     logger.info("Retired key %s of client %s", key_id, client.client_id)
 
 

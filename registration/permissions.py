@@ -66,8 +66,11 @@ class IsStaffOrTokenHasScope(TokenHasScope):
 
 
 def requester(request) -> tuple[object | None, str]:
-    """The Django user (or None) and a description of who asks, for the record and idempotency keys."""
-    if isinstance(request.auth, ValidatedToken):
+    """The Django user (or None) and a description of who asks, for the record and idempotency keys.
+
+    `request` is DRF's (a bearer token's client, or the session's user) or Django's (the admin's user).
+    """
+    if isinstance(getattr(request, "auth", None), ValidatedToken):
         return None, f"client:{request.auth.client_id}"
     user = request.user
     return user, f"user:{user.get_username()}"

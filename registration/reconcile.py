@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError
 from django.utils import timezone
 
+from .audit import UNATTRIBUTED, Action, Actor, Outcome, audited, record, target_of
 from .conf import registration_settings
 from .exceptions import ProviderError, ProviderNotFound
 from .models import RegisteredClient
@@ -21,13 +22,22 @@ CLOCK_SLACK = timedelta(minutes=2)
 PROVIDER_STATUS = {ACTIVE: Status.ACTIVE, INACTIVE: Status.INACTIVE}
 
 
-def _update(row: RegisteredClient, **fields) -> None:
+def _update(row: RegisteredClient, **fields) -> bool:
+    """Write `fields` to the row (best effort: the database may be what failed); whether it was written."""
     try:
         RegisteredClient.objects.filter(pk=row.pk).update(**fields, updated_at=timezone.now())
         for name, value in fields.items():
             setattr(row, name, value)
     except DatabaseError:
         logger.exception("Could not update registration %s", row.pk)
+        return False
+    return True
+
+
+def _record_change(action: str, row: RegisteredClient, *, written: bool, actor: Actor, reason: str = "") -> None:
+    """One audit event per record `sync_clients` changed (or failed to)."""
+    outcome = Outcome.SUCCEEDED if written else Outcome.FAILED
+    record(action=action, outcome=outcome, actor=actor, target=target_of(row), reason="" if written else reason)
 
 
 def remove_unseen(row: RegisteredClient, backend: BaseProvider, *, reason: str) -> int:
@@ -103,6 +113,7 @@ def sync_clients(
     apply: bool = True,
     now: datetime | None = None,
     progress: Callable[[str], None] | None = None,
+    actor: Actor = UNATTRIBUTED,
 ) -> SyncReport:
     """Settle interrupted registrations and compare the provider with the database.
 
@@ -110,9 +121,23 @@ def sync_clients(
     gone at the provider become `deleted`, and rows follow the provider's status. Clients found only
     at the provider are reported, never deleted: the provider may hold clients made elsewhere.
     `progress` receives a line per stage (and per `PROGRESS_EVERY` clients) of a long run.
+
+    With `apply`, the run leaves a `sync` audit event and each record it changes one more
+    (`sync_settle`, `sync_delete`, `sync_activate`, `sync_deactivate`); a dry run changes nothing
+    and leaves none.
     """
-    say = progress or (lambda message: None)
     alias = provider or registration_settings.PROVIDER
+    if not apply:
+        return _sync(alias, apply=False, now=now, progress=progress, actor=actor)
+    with audited(Action.SYNC, actor=actor) as audit:
+        audit.target = f"provider {alias}"
+        return _sync(alias, apply=True, now=now, progress=progress, actor=actor)
+
+
+def _sync(
+    alias: str, *, apply: bool, now: datetime | None, progress: Callable[[str], None] | None, actor: Actor
+) -> SyncReport:
+    say = progress or (lambda message: None)
     backend = get_provider(alias)
     report = SyncReport(provider=alias)
     cutoff = (now or timezone.now()) - timedelta(seconds=registration_settings.PENDING_GRACE)
@@ -122,6 +147,8 @@ def sync_clients(
     for row in pending:
         if apply:
             removed = remove_unseen(row, backend, reason="Registration interrupted (found by sync_clients).")
+            settled = row.status != Status.PENDING
+            _record_change(Action.SYNC_SETTLE, row, written=settled, actor=actor, reason="still_pending")
             report.pending_settled.append(f"{row.label!r} (row {row.pk}): {row.status}, {removed} removed")
         else:
             report.pending_settled.append(
@@ -151,9 +178,10 @@ def sync_clients(
             except ProviderNotFound:
                 report.only_in_database.append(f"{client_id} {row.label!r} ({row.status})")
                 if apply:
-                    _update(
+                    written = _update(
                         row, status=Status.DELETED, provider_credential="", last_error="Gone at the provider (sync)."
                     )
+                    _record_change(Action.SYNC_DELETE, row, written=written, actor=actor, reason="database_error")
                 continue
             if client.credential:  # RFC 7592 §3: a rotated registration access token
                 row.set_credential(client.credential)
@@ -162,5 +190,7 @@ def sync_clients(
         if wanted and wanted != row.status:
             report.status_mismatch.append(f"{client_id} {row.label!r}: database {row.status}, provider {client.status}")
             if apply:
-                _update(row, status=wanted)
+                written = _update(row, status=wanted)
+                action = Action.SYNC_ACTIVATE if wanted == Status.ACTIVE else Action.SYNC_DEACTIVATE
+                _record_change(action, row, written=written, actor=actor, reason="database_error")
     return report

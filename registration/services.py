@@ -4,6 +4,7 @@
 fault leaves a `failed` row and no client, a request the provider refuses as invalid leaves no row;
 a database failure after the provider succeeded removes the client at the provider again.
 Lifecycle changes reach the provider first; the row follows only when the provider succeeded.
+Every call of a service here leaves one audit event (`registration.audit`), whatever its outcome.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from ccproject.scopes import ScopeError, clean_scopes
 from ccproject.text import label_problem
 
+from .audit import UNATTRIBUTED, Action, Actor, Audit, audited, key_named
 from .conf import registration_settings, token_url
 from .crypto import DecryptionError, decrypt_json, encrypt_json
 from .exceptions import (
@@ -98,6 +100,7 @@ def register_client(
     provider: str | None = None,
     idempotency_key: str | None = None,
     jwks=None,
+    actor: Actor = UNATTRIBUTED,
 ) -> Registration:
     """Create a client at the provider and record it; the secret is in the result only.
 
@@ -107,8 +110,33 @@ def register_client(
     With `idempotency_key`, a repeat by the same requester returns the first result (for
     `IDEMPOTENCY_TTL` seconds) instead of creating a second client. Raises `InvalidRegistration`,
     `IdempotencyConflict`, a `ProviderError` (no active row is left) or `DatabaseFailure`
-    (the client was removed at the provider again).
+    (the client was removed at the provider again). `actor` is who asked, for the audit event.
     """
+    with audited(Action.REGISTER, actor=actor) as audit:
+        return _register(
+            audit,
+            label=label,
+            scopes=scopes,
+            created_by=created_by,
+            creator=creator,
+            provider=provider,
+            idempotency_key=idempotency_key,
+            jwks=jwks,
+        )
+
+
+def _register(
+    audit: Audit,
+    *,
+    label: str,
+    scopes: Sequence[str],
+    created_by,
+    creator: str,
+    provider: str | None,
+    idempotency_key: str | None,
+    jwks,
+) -> Registration:
+    """`register_client`'s work; tells `audit` the record it writes (the event's target)."""
     label, scopes = clean_label(label), registrable_scopes(scopes)
     keys = clean_public_keys(jwks) if jwks is not None else None
     alias = provider or registration_settings.PROVIDER
@@ -134,7 +162,9 @@ def register_client(
     except IntegrityError:
         if key_hash is None:
             raise
-        return _replay(key_hash, fingerprint)
+        replayed = _replay(key_hash, fingerprint)
+        audit.client, audit.reason = replayed.client, "replayed"
+        return replayed
     except DatabaseError as exc:
         # Nothing was asked of the provider yet: the caller may simply retry.
         logger.error("Registration of %r not started: the database failed (%s)", label, type(exc).__name__)
@@ -142,6 +172,9 @@ def register_client(
             f"The registration could not be recorded ({type(exc).__name__}); nothing was created. Retry later."
         ) from exc
 
+    audit.client = row
+    if keys:
+        audit.credential = ", ".join(key_named(kid=key["kid"], jwk=key) for key in keys)
     try:
         created = backend.create(label=label, scopes=scopes, **({"jwks": keys} if keys else {}))
     except ProviderError as exc:
@@ -255,36 +288,38 @@ def _require(client: RegisteredClient, allowed: set[str], action: str) -> None:
         raise InvalidState(f"Client {client.client_id or client.pk} is {client.status}: it cannot be {action}.")
 
 
-def _set_lifecycle(client: RegisteredClient, *, status: str, action: str) -> RegisteredClient:
+def _set_lifecycle(client: RegisteredClient, *, status: str, action: str, actor: Actor) -> RegisteredClient:
     """Change the lifecycle at the provider first (`deactivate`/`activate`), then record `status`."""
-    _require(client, {Status.ACTIVE, Status.INACTIVE}, f"{action}d")
-    getattr(get_provider(client.provider), action)(client.ref)
-    client.status = status
-    client.save(update_fields=["status", "updated_at"])
+    with audited(Action(action), actor=actor, client=client):
+        _require(client, {Status.ACTIVE, Status.INACTIVE}, f"{action}d")
+        getattr(get_provider(client.provider), action)(client.ref)
+        client.status = status
+        client.save(update_fields=["status", "updated_at"])
     logger.info("%sd client %s", action.capitalize(), client.client_id)
     return client
 
 
-def deactivate_client(*, client: RegisteredClient) -> RegisteredClient:
+def deactivate_client(*, client: RegisteredClient, actor: Actor = UNATTRIBUTED) -> RegisteredClient:
     """Deactivate at the provider (no new tokens), then record it."""
-    return _set_lifecycle(client, status=Status.INACTIVE, action="deactivate")
+    return _set_lifecycle(client, status=Status.INACTIVE, action="deactivate", actor=actor)
 
 
-def activate_client(*, client: RegisteredClient) -> RegisteredClient:
+def activate_client(*, client: RegisteredClient, actor: Actor = UNATTRIBUTED) -> RegisteredClient:
     """Activate at the provider, then record it."""
-    return _set_lifecycle(client, status=Status.ACTIVE, action="activate")
+    return _set_lifecycle(client, status=Status.ACTIVE, action="activate", actor=actor)
 
 
-def delete_client(*, client: RegisteredClient) -> RegisteredClient:
+def delete_client(*, client: RegisteredClient, actor: Actor = UNATTRIBUTED) -> RegisteredClient:
     """Delete at the provider (already gone counts as done), then mark the row deleted and drop its credential."""
-    _require(client, {Status.ACTIVE, Status.INACTIVE, Status.FAILED}, "deleted")
-    if client.status != Status.FAILED:
-        try:
-            get_provider(client.provider).delete(client.ref)
-        except ProviderNotFound:
-            logger.warning("Client %s was already gone at its provider", client.client_id)
-    client.status = Status.DELETED
-    client.provider_credential = ""
-    client.save(update_fields=["status", "provider_credential", "updated_at"])
+    with audited(Action.DELETE, actor=actor, client=client):
+        _require(client, {Status.ACTIVE, Status.INACTIVE, Status.FAILED}, "deleted")
+        if client.status != Status.FAILED:
+            try:
+                get_provider(client.provider).delete(client.ref)
+            except ProviderNotFound:
+                logger.warning("Client %s was already gone at its provider", client.client_id)
+        client.status = Status.DELETED
+        client.provider_credential = ""
+        client.save(update_fields=["status", "provider_credential", "updated_at"])
     logger.info("Deleted client %s", client.client_id)
     return client

@@ -18,6 +18,7 @@ from api.principal import ValidatedToken
 from ccproject.http import no_store
 
 from .api_errors import to_api_exception
+from .audit import Actor
 from .conf import registration_settings, token_url
 from .credentials import (
     add_client_key,
@@ -134,6 +135,7 @@ class RegisterView(RegistrationAPIMixin, GenericAPIView):
                 creator=creator,
                 idempotency_key=idempotency_key(request),
                 jwks=serializer.validated_data.get("jwks"),
+                actor=Actor.from_request(request),
             )
         except RegistrationError as exc:
             raise to_api_exception(exc) from exc
@@ -187,7 +189,7 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
     def _change(self, service, request: Request) -> Response:
         client = self.get_object()
         try:
-            client = service(client=client)
+            client = service(client=client, actor=Actor.from_request(request))
         except RegistrationError as exc:
             raise to_api_exception(exc) from exc
         return Response(self.get_serializer(client).data)
@@ -215,6 +217,10 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
         except RegistrationError as exc:
             raise to_api_exception(exc) from exc
 
+    def _credential_change(self, operation, **kwargs):
+        """A change to a secret or key, recorded with who asked (`registration.audit`)."""
+        return self._credentials(operation, actor=Actor.from_request(self.request), **kwargs)
+
     @extend_schema(methods=["GET"], operation_id="clients_secrets_list", responses=SecretSerializer(many=True))
     @extend_schema(methods=["POST"], operation_id="clients_secrets_create", request=None, responses=NewSecretSerializer)
     @action(detail=True, methods=["get", "post"], serializer_class=SecretSerializer)
@@ -222,7 +228,8 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
         """GET: the client's secrets (never their values). POST: a second secret, shown once (`no-store`)."""
         if request.method == "GET":
             return Response([secret_data(s) for s in self._credentials(list_client_secrets)])
-        return no_store(Response(self._credentials(create_client_secret).as_response(), status=status.HTTP_201_CREATED))
+        new = self._credential_change(create_client_secret)
+        return no_store(Response(new.as_response(), status=status.HTTP_201_CREATED))
 
     @extend_schema(operation_id="clients_secrets_lifecycle", request=None, parameters=[SECRET_ID, CHANGE])
     @action(
@@ -233,14 +240,14 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
     )
     def secret_lifecycle(self, request: Request, client_id: str, secret_id: str, change: str) -> Response:
         """Activate or deactivate one secret (the provider keeps the last active one)."""
-        secret = self._credentials(set_client_secret_status, secret_id=secret_id, active=change == "activate")
+        secret = self._credential_change(set_client_secret_status, secret_id=secret_id, active=change == "activate")
         return Response(secret_data(secret))
 
     @extend_schema(operation_id="clients_secrets_destroy", parameters=[SECRET_ID], responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"secrets/(?P<secret_id>[^/.]+)")
     def secret(self, request: Request, client_id: str, secret_id: str) -> Response:
         """Delete an inactive secret."""
-        self._credentials(delete_client_secret, secret_id=secret_id)
+        self._credential_change(delete_client_secret, secret_id=secret_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(methods=["GET"], operation_id="clients_keys_list", responses=KeySerializer(many=True))
@@ -252,7 +259,7 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
             return Response([key_data(key) for key in self._credentials(list_client_keys)])
         serializer = PublicKeySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        key = self._credentials(add_client_key, jwk=serializer.validated_data["jwk"])
+        key = self._credential_change(add_client_key, jwk=serializer.validated_data["jwk"])
         return Response(key_data(key), status=status.HTTP_201_CREATED)
 
     @extend_schema(operation_id="clients_keys_lifecycle", request=None, parameters=[KEY_ID, CHANGE])
@@ -264,11 +271,12 @@ class ClientViewSet(RegistrationAPIMixin, mixins.DestroyModelMixin, viewsets.Rea
     )
     def key_lifecycle(self, request: Request, client_id: str, key_id: str, change: str) -> Response:
         """Activate or deactivate one key (where the provider has inactive keys)."""
-        return Response(key_data(self._credentials(set_client_key_status, key_id=key_id, active=change == "activate")))
+        key = self._credential_change(set_client_key_status, key_id=key_id, active=change == "activate")
+        return Response(key_data(key))
 
     @extend_schema(operation_id="clients_keys_destroy", parameters=[KEY_ID], responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"keys/(?P<key_id>[^/]+)")
     def key(self, request: Request, client_id: str, key_id: str) -> Response:
         """Retire a key: deactivated (where the provider has inactive keys), then deleted."""
-        self._credentials(retire_client_key, key_id=key_id)
+        self._credential_change(retire_client_key, key_id=key_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -58,6 +58,12 @@ class Database:
                 "SELECT status, client_id, label, last_error FROM registration_registeredclient ORDER BY id"
             ).fetchall()
 
+    def events(self) -> list[tuple]:
+        with psycopg.connect(self.url, connect_timeout=3) as connection:
+            return connection.execute(
+                "SELECT action, outcome, reason FROM registration_auditevent ORDER BY id"
+            ).fetchall()
+
     def holds(self, value: str) -> list[str]:
         """Every table with `value` verbatim in a row."""
         found = []
@@ -150,6 +156,18 @@ def test_database_lost_during_and_before_a_registration(service, database):
     assert "removing it at the provider" in log
     for secret in okta.secrets:
         assert secret not in log and database.holds(secret) == []
+
+    # The audit trail: the registration the database went away under could not be recorded, so it
+    # is an ERROR line in the log instead (and the answer stayed the 503); the one refused while the
+    # database was down never reached the service (its token's record could not be read).
+    assert database.events() == [
+        ("register", "succeeded", ""),
+        ("register", "succeeded", ""),
+        ("sync_settle", "succeeded", ""),
+        ("sync", "succeeded", ""),
+    ]
+    unwritten = [line for line in log.splitlines() if "Audit event not written" in line]
+    assert len(unwritten) == 1 and "register 0oa" in unwritten[0] and "database_error" in unwritten[0]
 
 
 def test_database_and_compensation_lost_left_for_sync_clients(service, database):

@@ -3,7 +3,8 @@
 gunicorn (2 workers x 4 threads, production mode) registers at a loopback `FakeOkta` that answers
 500, 503 or 429, answers after the client's timeout, drops the connection or truncates the JSON
 after creating the app, on creates and on the searches and removals of the service's own
-compensation. Afterwards the provider and the database must agree, after `sync_clients` at most.
+compensation. Afterwards the provider and the database must agree, after `sync_clients` at most,
+and the audit trail holds one `register` event per request, its outcome the answer's.
 """
 
 import random
@@ -57,6 +58,16 @@ def service(tmp_path):
 def rows(deployment) -> list[tuple]:
     with sqlite3.connect(deployment.db) as db:
         return db.execute("SELECT status, client_id, label FROM registration_registeredclient").fetchall()
+
+
+def register_events(deployment) -> Counter:
+    with sqlite3.connect(deployment.db) as db:
+        return Counter(
+            (outcome, reason)
+            for outcome, reason in db.execute(
+                "SELECT outcome, reason FROM registration_auditevent WHERE action = 'register'"
+            )
+        )
 
 
 def database_holds(deployment, value: str) -> list[str]:
@@ -119,6 +130,20 @@ def test_concurrent_registrations_with_provider_faults(service):
     # Failed registrations never left an active row.
     failed_labels = {label for label, response in results if response.status_code != 201}
     assert not {label for status, _, label in rows(deployment) if status == "active"} & failed_labels
+
+    # One event per registration request, whatever the fault: succeeded for each 201 (and the
+    # warm-up), failed for each 5xx, with the reason its `error` names.
+    events = register_events(deployment)
+    assert sum(count for (outcome, _), count in events.items() if outcome == "succeeded") == statuses[201] + 1
+    failed = Counter(response.json()["error"] for _, response in results if response.status_code != 201)
+    recorded = Counter()
+    for (outcome, reason), count in events.items():
+        if outcome == "failed":
+            recorded[reason] += count
+    assert sum(recorded.values()) == sum(failed.values()), (recorded, failed)
+    assert recorded["provider_timeout"] == failed["provider_timeout"]
+    assert recorded["provider_error"] == failed["provider_error"]
+    assert recorded["provider_rate_limited"] + recorded["database_error"] == failed["temporarily_unavailable"]
 
     # What the service's own compensation could not remove (its calls failed too) is settled by
     # sync_clients, the documented recovery: then the provider holds exactly the registered clients.

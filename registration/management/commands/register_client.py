@@ -1,8 +1,7 @@
 """`manage.py register_client "Awesome App Name" --scope hello:read`: register a client from the shell."""
 
-import getpass
-
 from ccproject.commands import ProjectCommand
+from registration.audit import Actor
 from registration.conf import registration_settings
 from registration.management.errors import check_provider, registration_errors
 from registration.management.key_files import read_public_jwk
@@ -62,15 +61,9 @@ class Command(ProjectCommand):
         """Register at the provider and record it; the answer `POST /register/` would give."""
         check_provider(provider)
         self.progress(f"Registering {label!r} at provider {provider or registration_settings.PROVIDER!r} ...")
+        actor = Actor.command_line()
         with registration_errors():
             registration = register_client(
-                label=label, scopes=scopes, creator=f"cli:{_os_user()}", provider=provider, jwks=jwks
+                label=label, scopes=scopes, creator=actor.creator, provider=provider, jwks=jwks, actor=actor
             )
         return registration.as_response()
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"

@@ -1,6 +1,7 @@
 """`manage.py rotate_registration_keys`: re-encrypt stored provider credentials under the current key."""
 
 from ccproject.commands import ConfigurationError, ProjectCommand
+from registration.audit import Action, Actor, Audit, audited
 from registration.crypto import DecryptionError, rotate
 from registration.management.errors import registration_errors
 from registration.models import RegisteredClient
@@ -18,6 +19,11 @@ class Command(ProjectCommand):
     )
 
     def handle(self, *args, **options):
+        # One audit event for the run: how many of the stored credentials it re-encrypted.
+        with audited(Action.REENCRYPT, actor=Actor.command_line()) as audit:
+            self.reencrypt(audit)
+
+    def reencrypt(self, audit: Audit) -> None:
         rows = RegisteredClient.objects.exclude(provider_credential="").only("pk", "provider_credential")
         total = rows.count()
         rotated, failed = 0, []
@@ -31,8 +37,10 @@ class Command(ProjectCommand):
                     continue
                 client.save(update_fields=["provider_credential"])
                 rotated += 1
+                audit.target = f"{rotated} of {total} credential(s)"
                 if done % PROGRESS_EVERY == 0:
                     self.progress(f"{done}/{total} ...")
+        audit.target = f"{rotated} of {total} credential(s)"
         self.emit({"rotated": rotated, "undecryptable_rows": failed}, f"Re-encrypted {rotated} credential(s).")
         if failed:
             raise ConfigurationError(

@@ -3,6 +3,7 @@
 from dataclasses import asdict
 
 from ccproject.commands import CommandFailed, ProjectCommand
+from registration.audit import Actor
 from registration.management.errors import check_provider, registration_errors
 from registration.reconcile import sync_clients
 
@@ -35,7 +36,9 @@ class Command(ProjectCommand):
     def handle(self, *args, provider: str | None, dry_run: bool, check: bool, **options):
         check_provider(provider)
         with registration_errors():
-            report = sync_clients(provider=provider, apply=not dry_run, progress=self.progress)
+            report = sync_clients(
+                provider=provider, apply=not dry_run, progress=self.progress, actor=Actor.command_line()
+            )
         data = {**asdict(report), "dry_run": dry_run, "drift": report.drift}
         lines = [f"Provider {report.provider!r}{' (dry run)' if dry_run else ''}:"]
         for name, title in SECTIONS:
