@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 
 from ccproject.http import error_response, no_store
+from ccproject.not_found import not_found_response
 
 # RFC 6749 §5.2 and RFC 7009 §2.2.1 error codes, described when oauthlib leaves the description empty.
 DESCRIPTIONS = {
@@ -66,12 +67,3 @@ class JsonErrorsMixin:
         )
         response["Allow"] = ", ".join(allowed)
         return response
-
-
-def not_found_response(description: str) -> HttpResponse:
-    return no_store(error_response("not_found", description, 404))
-
-
-def unknown_path(request, *args, **kwargs) -> HttpResponse:
-    """Any other path under `{base}/oauth2/`: the JSON 404 rather than Django's page."""
-    return not_found_response(f"No endpoint at {request.path[:200]}.")

@@ -2,9 +2,10 @@
 
 from django.urls import include, path, re_path
 
+from ccproject.not_found import unknown_path
+
 from . import views
 from .apps_api.views import unknown_apps_api_path
-from .responses import unknown_path
 
 urlpatterns = [
     path("", include("authserver.apps_api.urls")),

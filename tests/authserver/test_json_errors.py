@@ -77,3 +77,10 @@ def test_login_without_next_lands_on_a_page_that_exists(client, django_user_mode
     assert response.status_code == 302
     assert response["Location"] == "/register/"
     assert client.get(response["Location"], HTTP_ACCEPT="text/html").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_an_unknown_path_is_never_repeated_in_the_404(client, method):
+    for hostile in ("%3Cscript%3Ealert(1)%3C/script%3E", "eyJhbGciOiJub25lIn0.e30.", "A" * 20_000):
+        body = assert_json_error(getattr(client, method)(f"/oauth2/default/v1/{hostile}"), 404, "not_found")
+        assert body["error_description"] == "No endpoint at this path."
