@@ -93,6 +93,10 @@ WSGI_APPLICATION = "ccproject.wsgi.application"
 ASGI_APPLICATION = "ccproject.asgi.application"
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+# Persistent connections (`?conn_max_age=60` in DATABASE_URL) are checked before a request
+# reuses one: after a database restart each thread's kept connection is dead, and without the
+# check the first request of every thread would fail on it. Nothing to check without them.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # runserver's threads and the embedded issuer write concurrently: wait for locks
     # instead of failing, and take the write lock up front (no upgrade deadlocks).

@@ -107,3 +107,16 @@ def test_development_defaults_need_no_configuration():
     assert deployment.secret_key("", production=False) == deployment.DEVELOPMENT_SECRET_KEY
     assert deployment.allowed_hosts([], production=False) == deployment.DEVELOPMENT_HOSTS
     assert deployment.secret_key(STRONG_KEY, production=True) == STRONG_KEY
+
+
+@pytest.mark.parametrize(("query", "max_age"), [("", 0), ("?conn_max_age=60", 60)])
+def test_kept_database_connections_are_checked_before_reuse(query, max_age):
+    """A connection kept across requests is dead after a database restart: it is checked first."""
+    code = (
+        "from django.db import connections; db = connections['default'].settings_dict; "
+        "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])"
+    )
+    # Nothing connects: the address only has to parse.
+    result = manage("shell", "-v", "0", "-c", code, DATABASE_URL=f"postgres://ccp@127.0.0.1:9/ccp{query}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [str(max_age), "True"]

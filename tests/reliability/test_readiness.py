@@ -14,29 +14,12 @@ from django.db.utils import OperationalError
 from api.conf import api_settings
 from api.jwks import reset_key_sets
 from tests.reliability.conftest import call
+from tests.support.readiness import assert_not_ready, assert_ready
 from tests.support.redis_server import redis_cache, start_private_redis
 
 
 def probe(api_client, path: str = "/readyz"):
     return api_client.get(path, HTTP_ACCEPT="application/json")
-
-
-def assert_not_ready(response, *failing: str) -> dict:
-    assert response.status_code == 503, (response.status_code, response.content)
-    assert response["Cache-Control"] == "no-store"
-    body = response.json()
-    assert body["status"] == "unavailable"
-    assert body["error"] == "not_ready"
-    assert sorted(name for name, state in body["checks"].items() if state == "failing") == sorted(failing)
-    for name in failing:
-        assert name in body["error_description"]
-    return body
-
-
-def assert_ready(response) -> None:
-    assert response.status_code == 200, (response.status_code, response.content)
-    assert response["Cache-Control"] == "no-store"
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "cache": "ok", "keys": "ok"}}
 
 
 def test_livez_answers_while_the_process_serves(api_client, keyserver):

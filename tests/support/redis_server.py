@@ -17,17 +17,20 @@ def free_port() -> int:
 class RedisServer:
     """`start()`, `stop()` (SIGKILL: an abrupt loss, as a crash or a network cut) and `start()` again.
 
-    Never the shared Redis: a process of its own, bound to 127.0.0.1, no persistence.
+    Never the shared Redis: a process of its own, bound to 127.0.0.1, no persistence; with a
+    `password`, clients must authenticate (it is in `url`).
     """
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, password: str | None = None):
         self.port = port or free_port()
+        self.password = password
         self.dir = tempfile.mkdtemp(prefix="ccp-redis-")
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        credentials = f":{self.password}@" if self.password else ""
+        return f"redis://{credentials}127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> "RedisServer":
         self.process = subprocess.Popen(
@@ -43,6 +46,7 @@ class RedisServer:
                 "no",
                 "--dir",
                 self.dir,
+                *(["--requirepass", self.password] if self.password else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -52,7 +56,8 @@ class RedisServer:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as sock:
                     sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
+                    # Up: it answers, if only to say that a password is needed first.
+                    if sock.recv(16).startswith((b"+PONG", b"-NOAUTH")):
                         return self
             except OSError:
                 time.sleep(0.05)
@@ -79,7 +84,7 @@ def redis_cache(url: str, db: int) -> dict:
     }
 
 
-def start_private_redis() -> RedisServer:
+def start_private_redis(password: str | None = None) -> RedisServer:
     """A started private server; a test without redis-server skips, and fails under CI (.ci/run installs it)."""
     import pytest
 
@@ -87,4 +92,4 @@ def start_private_redis() -> RedisServer:
         if os.environ.get("CI"):
             pytest.fail("redis-server is not installed (CI installs it in .ci/run)")
         pytest.skip("redis-server is not installed")
-    return RedisServer().start()
+    return RedisServer(password=password).start()
