@@ -1,35 +1,21 @@
 """RFC 6750 and RFC 9449 header rules over real HTTP: a repeated header and a token in the URL are
 `invalid_request`, and every DPoP challenge names its `algs`."""
 
-import http.client
 import json
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from tests.support.challenges import DPOP_ALGS, parse_challenges
+from tests.support.raw_http import raw_request
 
 pytestmark = pytest.mark.e2e
 
 
-def raw_get(url: str, headers: list[tuple[str, str]]) -> tuple[int, dict, bytes]:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    try:
-        connection.putrequest("GET", parts.path or "/")
-        for name, value in headers:
-            connection.putheader(name, value)
-        connection.endheaders()
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
 def test_authorization_header_sent_twice_is_invalid_request(live_server):
-    status, headers, body = raw_get(
-        live_server.url + "/", [("Authorization", "Bearer aaa.bbb.ccc"), ("Authorization", "Bearer ddd.eee.fff")]
+    status, headers, body = raw_request(
+        live_server.url + "/",
+        headers=[("Authorization", "Bearer aaa.bbb.ccc"), ("Authorization", "Bearer ddd.eee.fff")],
     )
     assert status == 400
     assert headers["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_request"')
@@ -52,7 +38,7 @@ def test_token_in_the_query_is_invalid_request(live_server):
     ],
 )
 def test_every_dpop_challenge_names_its_algs(live_server, headers, status, error):
-    got, response_headers, body = raw_get(live_server.url + "/", headers)
+    got, response_headers, body = raw_request(live_server.url + "/", headers=headers)
     assert (got, json.loads(body)["error"]) == (status, error)
     challenges = parse_challenges(response_headers["WWW-Authenticate"])
     assert "DPoP" in [scheme for scheme, _ in challenges]

@@ -4,15 +4,14 @@ A registrar registered through the API grants only the scopes its token carries;
 deactivate it, the token it still holds manages nothing; two `Idempotency-Key` headers are refused.
 """
 
-import http.client
 import json
-from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from authserver.models import Client
 from registration.models import RegisteredClient
+from tests.support.raw_http import raw_request
 from tests.support.tokens import client_credentials_token
 
 from .test_registration_flow import embedded, staff_session  # noqa: F401 (the live server: issuer, API, provider)
@@ -72,22 +71,19 @@ def test_a_registrar_grants_only_its_scopes_and_stops_when_deactivated(embedded,
 def test_two_idempotency_key_headers_are_refused(embedded, registrar):  # noqa: F811
     _, _, token = registrar
     before = counts()
-    url = urlsplit(embedded)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=20)
-    body = json.dumps({"label": "Twice", "scopes": ["hello:read"]})
-    connection.putrequest("POST", "/register/")
-    for name, value in [
-        ("Authorization", f"Bearer {token}"),
-        ("Content-Type", "application/json"),
-        ("Content-Length", str(len(body))),
-        ("Idempotency-Key", '"first"'),
-        ("Idempotency-Key", '"second"'),
-    ]:
-        connection.putheader(name, value)
-    connection.endheaders(body.encode())
-    response = connection.getresponse()
-    answer = json.loads(response.read())
-    connection.close()
-    assert response.status == 400, answer
+    status, _, body = raw_request(
+        f"{embedded}/register/",
+        "POST",
+        headers=[
+            ("Authorization", f"Bearer {token}"),
+            ("Content-Type", "application/json"),
+            ("Idempotency-Key", '"first"'),
+            ("Idempotency-Key", '"second"'),
+        ],
+        body=json.dumps({"label": "Twice", "scopes": ["hello:read"]}).encode(),
+        timeout=20,
+    )
+    answer = json.loads(body)
+    assert status == 400, answer
     assert answer["error"] == "invalid_request" and "Idempotency-Key" in answer["error_description"]
     assert counts() == before

@@ -4,29 +4,14 @@ A POST without a CSRF cookie included (the test client skips CSRF; a real server
 percent-encoded NUL and a long path; the admin site keeps Django's HTML page.
 """
 
-import http.client
-from urllib.parse import urlsplit
-
 import pytest
 import requests
+
+from tests.support.raw_http import raw_request
 
 pytestmark = pytest.mark.e2e
 
 NOT_FOUND = {"error": "not_found", "error_description": "No endpoint at this path."}
-
-
-def raw(url: str, method: str, path: str) -> tuple[int, dict, bytes]:
-    """One request with `path` sent as it is (requests would normalise it)."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-    try:
-        connection.putrequest(method, path, skip_accept_encoding=True)
-        connection.putheader("Content-Length", "0")
-        connection.endheaders()
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
 
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
@@ -41,14 +26,14 @@ def test_an_unknown_path_is_the_json_404(live_server, method, path):
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_long_hostile_path_is_the_json_404_without_its_content(live_server, method):
     hostile = "%3Cscript%3E" + "A" * 4000
-    status, headers, body = raw(live_server.url, method, f"/clients/c1/{hostile}/")
+    status, headers, body = raw_request(live_server.url, method, path=f"/clients/c1/{hostile}/")
     assert (status, headers["Content-Type"]) == (404, "application/json")
     assert b"<script" not in body and b"%3Cscript" not in body and b"AAAA" not in body
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_nul_byte_in_the_path_is_the_input_guards_json_400(live_server, method):
-    status, headers, body = raw(live_server.url, method, "/clients/a%00b/nothing/")
+    status, headers, body = raw_request(live_server.url, method, path="/clients/a%00b/nothing/")
     assert (status, headers["Content-Type"]) == (400, "application/json")
     assert b'"invalid_request"' in body and b"a\x00b" not in body and b"a\\u0000b" not in body
 
