@@ -6,6 +6,7 @@ import time
 from django.utils.encoding import escape_uri_path
 from rest_framework.authentication import BaseAuthentication
 
+from ccproject import metrics
 from ccproject.dpop import NonceRequired, Proof, ProofError, check_proof
 from ccproject.replay import ReplayStoreUnavailable
 
@@ -63,6 +64,21 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         return api_settings.REALM
 
     def authenticate(self, request):
+        """`check_credentials`, its outcome counted (`ccproject.metrics`: accepted, or the refusal's error code)."""
+        try:
+            result = self.check_credentials(request)
+        except BearerError as exc:
+            metrics.token_refused(exc.error_code)
+            raise
+        except ServiceUnavailable:
+            metrics.token_unavailable()
+            raise
+        if result is not None:
+            metrics.token_accepted()
+        return result
+
+    def check_credentials(self, request):
+        """`(ClientPrincipal, ValidatedToken)` for the request's acceptable token, `None` without credentials."""
         try:
             credentials = self.get_credentials(request)
         except (InvalidRequest, InvalidToken) as exc:

@@ -292,3 +292,18 @@ def check_api_settings(app_configs=None, **kwargs) -> list:
             )
         )
     return errors
+
+
+@register(Tags.security)
+def check_metrics_settings(app_configs=None, **kwargs) -> list:
+    """`METRICS_ALLOWED_IPS`: addresses or networks only (an entry that is none allows nothing)."""
+    from ccproject.metrics_view import invalid_entries
+
+    return [
+        Error(
+            f"METRICS_ALLOWED_IPS holds {entry!r}, which is no address or network.",
+            hint="Use addresses or CIDR networks, comma-separated, e.g. 10.0.0.5,10.1.0.0/16.",
+            id="api.E040",
+        )
+        for entry in invalid_entries(getattr(settings, "METRICS_ALLOWED_IPS", []))
+    ]

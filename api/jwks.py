@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from ccproject import metrics
+
 from .conf import api_settings
 from .discovery import cached_jwks_uri, forget_metadata
 from .exceptions import KeysUnavailable, TokenError
@@ -169,6 +171,7 @@ class KeySet:
             parsed = parse_jwks(entry.get("jwks"))
             if parsed.keys:
                 self._install(entry, parsed)
+                metrics.key_set_adopted(self.issuer)
         return self._snapshot
 
     def _install(self, entry: dict, parsed: ParsedKeySet) -> None:
@@ -275,12 +278,14 @@ class KeySet:
         self.shared.set(self.cache_key, entry, timeout=ttl + api_settings.JWKS_MAX_STALENESS)
         self.shared.delete(self.cache_key + ":failure")
         self._install(entry, parsed)
+        metrics.key_set_fetched(self.issuer, ok=True)
         if parsed.ignored:
             ignored = "; ".join(parsed.ignored)
             logger.info("Key set of %s: ignored %d key(s): %s", self.issuer, len(parsed.ignored), ignored)
         return self._snapshot
 
     def _record_failure(self, now: float, reason: str) -> None:
+        metrics.key_set_fetched(self.issuer, ok=False)
         failure = {"at": now, "reason": reason}
         self.shared.set(self.cache_key + ":failure", failure, timeout=api_settings.JWKS_MAX_STALENESS)
         snapshot = self._snapshot

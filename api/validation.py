@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from ccproject import metrics
 from ccproject.strict_json import loads
 
 from .exceptions import TokenError
@@ -240,6 +241,7 @@ def validate_token(
         return check_token(token, trusted_issuers(), _key_set_of, now)[0]
     digest = digest_of(token)
     validated = cache.get(digest, now, _is_published)
+    metrics.token_cache_lookup(validated is not None)
     if validated is None:
         validated, policy, key = check_token(token, trusted_issuers(), _key_set_of, now)
         cache.put(

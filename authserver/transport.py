@@ -1,29 +1,8 @@
 """Transport policy for secret-bearing endpoints: TLS, or the loopback interface only."""
 
-from ccproject.loopback import is_loopback_host
+from ccproject.loopback import carries_forwarding_evidence, is_loopback_host
 
 from .conf import authserver_settings
-
-# Headers a reverse proxy adds when it relays someone else's request (RFC 7239 `Forwarded`
-# and the de-facto X-Forwarded-* / X-Real-IP family). A loopback peer that sends any of them
-# is a proxy on the same host, not the client: the credentials may have crossed a network.
-FORWARDING_HEADERS = (
-    "HTTP_FORWARDED",
-    "HTTP_X_FORWARDED_FOR",
-    "HTTP_X_FORWARDED_PROTO",
-    "HTTP_X_FORWARDED_HOST",
-    "HTTP_X_FORWARDED_PORT",
-    "HTTP_X_FORWARDED_SCHEME",
-    "HTTP_X_FORWARDED_SSL",
-    "HTTP_X_REAL_IP",
-    "HTTP_X_CLIENT_IP",
-    "HTTP_TRUE_CLIENT_IP",
-    "HTTP_CF_CONNECTING_IP",
-)
-
-
-def carries_forwarding_evidence(request) -> bool:
-    return any(request.META.get(header) for header in FORWARDING_HEADERS)
 
 
 def transport_is_acceptable(request) -> bool:

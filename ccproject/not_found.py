@@ -13,6 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .http import error_response, no_store
 
+# The description of every such 404: it never repeats the path (/metrics answers it to strangers too).
+NO_ENDPOINT = "No endpoint at this path."
 # Only its `get_full_path_with_slash`, so a redirect here is the one the middleware would send.
 _APPEND_SLASH = CommonMiddleware(lambda request: None)
 
@@ -33,4 +35,4 @@ def unknown_path(request, *args, **kwargs) -> HttpResponse:
         match = is_valid_path(request.path_info + "/", getattr(request, "urlconf", None))
         if match and match.func is not unknown_path and getattr(match.func, "should_append_slash", True):
             return HttpResponsePermanentRedirect(_APPEND_SLASH.get_full_path_with_slash(request))
-    return not_found_response("No endpoint at this path.")
+    return not_found_response(NO_ENDPOINT)

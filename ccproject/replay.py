@@ -9,6 +9,8 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 
+from . import metrics
+
 logger = logging.getLogger(__name__)
 
 
@@ -59,10 +61,14 @@ class ReplayStore:
         """
         timeout = max(1, math.ceil(window))
         try:
-            return bool(caches[self.alias].add(self.key(scope, value), 1, timeout=timeout))
+            first = bool(caches[self.alias].add(self.key(scope, value), 1, timeout=timeout))
         except Exception as exc:  # any backend failure: the answer is unknown
             self._report(exc)
+            metrics.replay_store_unavailable(self.namespace)
             raise ReplayStoreUnavailable(f"the replay cache {self.alias!r} cannot be reached") from exc
+        if not first:
+            metrics.replay_refused(self.namespace)
+        return first
 
     def _report(self, exc: Exception) -> None:
         now = time.monotonic()

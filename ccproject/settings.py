@@ -28,8 +28,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # HTTPS everywhere in production (RFC 6750 §5.3: bearer tokens only over TLS).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
-# The probes come over plain HTTP from inside the cluster (the balancer, the kubelet): never redirected.
-SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", *env.list("SECURE_REDIRECT_EXEMPT", default=[])]
+# The probes and Prometheus come over plain HTTP from inside the cluster (the balancer, the kubelet,
+# the scraper): never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^metrics$", *env.list("SECURE_REDIRECT_EXEMPT", default=[])]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
@@ -234,6 +235,10 @@ API_AUTH = {
     # keycloak profile: the client whose roles in `resource_access` count as scopes.
     "RESOURCE_ACCESS_CLIENT": env.str("RESOURCE_ACCESS_CLIENT", default="") or None,
 }
+
+# --- Metrics: `GET /metrics` answers loopback and these addresses or networks (comma-separated) only.
+# Under gunicorn, PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself) sums every worker's.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 # --- The command-line client (`manage.py call_api` and `manage.py get_token`). ---
 DEFAULT_SCOPE = env.str("DEFAULT_SCOPE", default="hello:read")

@@ -9,6 +9,9 @@ with one worker of one thread that call would wait for itself until the timeout.
 
 import multiprocessing
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 
 def _int(name: str, default: int) -> int:
@@ -64,3 +67,40 @@ def post_worker_init(worker) -> None:
     import gc
 
     gc.freeze()
+
+
+# Prometheus (GET /metrics): each worker writes its metrics to files in PROMETHEUS_MULTIPROC_DIR and
+# /metrics sums them (ccproject/metrics.py). Unset, the master makes a private directory for its
+# workers (removed when it exits), so the sums are right without configuration. Files of a previous
+# run would be summed too: the master empties the directory before the first worker starts.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+METRICS_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
+_private_metrics_dir: list[str] = []
+
+
+def on_starting(server) -> None:
+    """Give the workers an empty `PROMETHEUS_MULTIPROC_DIR`: the one set (created if needed), else a private one."""
+    directory = os.environ.get(MULTIPROC_ENV)
+    if not directory:
+        directory = tempfile.mkdtemp(prefix="ccproject-prometheus-")
+        _private_metrics_dir.append(directory)
+        os.environ[MULTIPROC_ENV] = directory  # the workers inherit it
+    path = Path(directory)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for pattern in METRICS_FILES:
+        for stale in path.glob(pattern):
+            stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker) -> None:
+    """A worker is gone: prometheus_client forgets its live gauges (its counters stay in the sums)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    """Remove the private metrics directory `on_starting` made (never one that was configured)."""
+    for directory in _private_metrics_dir:
+        shutil.rmtree(directory, ignore_errors=True)

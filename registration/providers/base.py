@@ -83,6 +83,8 @@ class BaseProvider(ABC):
     supports_list = True
     #: Where clients are created (set by each backend), for system checks and messages.
     url: str = ""
+    #: What the backend speaks (`okta`, `dynamic`): the `kind` label of its request metrics.
+    kind: str = "other"
 
     def __init__(self, alias: str, options: dict):
         self.alias = alias

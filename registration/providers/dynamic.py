@@ -44,6 +44,7 @@ class DynamicRegistrationProvider(BaseProvider):
     supports_lifecycle = False
     supports_list = False
     http_class = ProviderHTTP
+    kind = "dynamic"
 
     def __init__(self, alias: str, options: dict):
         super().__init__(alias, options)
@@ -56,6 +57,7 @@ class DynamicRegistrationProvider(BaseProvider):
         # allows only "web" or "native" (oidc-provider refuses "service"): None omits it.
         self.application_type = options.get("APPLICATION_TYPE", "service")
         self.http = self.http_class(
+            kind=self.kind,
             timeout=options.get("TIMEOUT", DEFAULT_TIMEOUT),
             max_retries=int(options.get("MAX_RETRIES", 2)),
             max_wait=float(options.get("MAX_RETRY_WAIT", 10)),

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ccproject import metrics
+
 from ..exceptions import ProviderRateLimited, ProviderTimeout, ProviderUnavailable
 
 logger = logging.getLogger("registration.providers")
@@ -40,20 +42,25 @@ class ProviderHTTP:
     Honours rate limits (Okta's `X-Rate-Limit-Reset`, else `Retry-After`): a 429 is retried after
     the advertised wait while it is at most `max_wait` seconds, at most `max_retries` times, then
     `ProviderRateLimited` carries the wait. A 429 was not processed, so retrying a create is safe.
-    `timer` and `sleep` are attributes so tests swap them instead of sleeping.
+    `timer` and `sleep` are attributes so tests swap them instead of sleeping. Each request's
+    duration is observed by `kind` (the backend's, e.g. `okta`), method and status class
+    (`ccproject.metrics`).
     """
 
     timer: Callable[[], float] = staticmethod(time.time)
     sleep: Callable[[float], None] = staticmethod(time.sleep)
+    clock: Callable[[], float] = staticmethod(time.perf_counter)
 
     def __init__(
         self,
         *,
+        kind: str = "other",
         timeout=DEFAULT_TIMEOUT,
         max_retries: int = 2,
         max_wait: float = 10.0,
         max_bytes: int = 5_000_000,
     ):
+        self.kind = kind
         self.timeout = tuple(timeout) if isinstance(timeout, list | tuple) else timeout
         self.max_retries = max_retries
         self.max_wait = max_wait
@@ -88,6 +95,7 @@ class ProviderHTTP:
             return 1.0
 
     def _send(self, method: str, url: str, *, headers: dict, **kwargs) -> HTTPResponse:
+        started, outcome = self.clock(), metrics.ERROR
         try:
             with requests.request(
                 method,
@@ -98,6 +106,7 @@ class ProviderHTTP:
                 stream=True,
                 **kwargs,
             ) as response:
+                outcome = metrics.status_class(response.status_code)
                 body = bytearray()
                 for chunk in response.iter_content(chunk_size=65536):
                     body.extend(chunk)
@@ -105,11 +114,14 @@ class ProviderHTTP:
                         raise ProviderUnavailable(f"The provider answered more than {self.max_bytes} bytes.")
                 result = HTTPResponse(response.status_code, response.headers, bytes(body), response.links)
         except requests.Timeout as exc:
+            outcome = metrics.TIMEOUT
             raise ProviderTimeout(f"The provider did not answer {method} {_path(url)} in time.") from exc
         except requests.RequestException as exc:
             raise ProviderUnavailable(
                 f"The provider could not be reached for {method} {_path(url)} ({type(exc).__name__})."
             ) from exc
+        finally:
+            metrics.provider_request(self.kind, method, outcome, self.clock() - started)
         # Only the method, path and status: headers and bodies carry tokens and secrets.
         logger.info("Provider %s %s -> %s", method, _path(url), result.status)
         if 300 <= result.status < 400:

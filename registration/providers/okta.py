@@ -57,6 +57,7 @@ class OktaProvider(BaseProvider):
     """
 
     http_class = ProviderHTTP
+    kind = "okta"
 
     def __init__(self, alias: str, options: dict):
         super().__init__(alias, options)
@@ -67,6 +68,7 @@ class OktaProvider(BaseProvider):
         self.max_pages = int(options.get("MAX_PAGES", 100))
         self.auth_method = options.get("TOKEN_ENDPOINT_AUTH_METHOD", "client_secret_basic")
         self.http = self.http_class(
+            kind=self.kind,
             timeout=options.get("TIMEOUT", DEFAULT_TIMEOUT),
             max_retries=int(options.get("MAX_RETRIES", 2)),
             max_wait=float(options.get("MAX_RETRY_WAIT", 10)),
