@@ -14,7 +14,7 @@ from ..exceptions import (
     ProviderValidationError,
 )
 from .base import ACTIVE, BaseProvider, ClientRef, CreatedClient, ProviderClient, ProviderKey
-from .http import DEFAULT_TIMEOUT, HTTPResponse, ProviderHTTP, same_origin
+from .http import HTTPResponse, ProviderHTTP, same_origin
 from .okta import okta_error
 
 
@@ -56,12 +56,7 @@ class DynamicRegistrationProvider(BaseProvider):
         # Okta wants "service"; RFC 7591 has no such field and OpenID Connect Registration
         # allows only "web" or "native" (oidc-provider refuses "service"): None omits it.
         self.application_type = options.get("APPLICATION_TYPE", "service")
-        self.http = self.http_class(
-            kind=self.kind,
-            timeout=options.get("TIMEOUT", DEFAULT_TIMEOUT),
-            max_retries=int(options.get("MAX_RETRIES", 2)),
-            max_wait=float(options.get("MAX_RETRY_WAIT", 10)),
-        )
+        self.http = self.http_class.from_options(options, kind=self.kind)
 
     def create(self, *, label: str, scopes: list[str], jwks: list[dict] | None = None) -> CreatedClient:
         metadata = {

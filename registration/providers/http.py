@@ -66,6 +66,16 @@ class ProviderHTTP:
         self.max_wait = max_wait
         self.max_bytes = max_bytes
 
+    @classmethod
+    def from_options(cls, options: dict, *, kind: str) -> "ProviderHTTP":
+        """For the backend `kind`, configured by its OPTIONS: `TIMEOUT`, `MAX_RETRIES` and `MAX_RETRY_WAIT`."""
+        return cls(
+            kind=kind,
+            timeout=options.get("TIMEOUT", DEFAULT_TIMEOUT),
+            max_retries=int(options.get("MAX_RETRIES", 2)),
+            max_wait=float(options.get("MAX_RETRY_WAIT", 10)),
+        )
+
     def request(self, method: str, url: str, *, headers: dict, **kwargs) -> HTTPResponse:
         for attempt in range(self.max_retries + 1):
             response = self._send(method, url, headers=headers, **kwargs)

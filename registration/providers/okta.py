@@ -18,7 +18,7 @@ from ..exceptions import (
 )
 from ..public_keys import PUBLIC_MEMBERS
 from .base import BaseProvider, ClientRef, CreatedClient, ProviderClient, ProviderKey, ProviderSecret
-from .http import DEFAULT_TIMEOUT, HTTPResponse, ProviderHTTP, same_origin
+from .http import HTTPResponse, ProviderHTTP, same_origin
 
 APP_NAME = "oidc_client"
 
@@ -67,12 +67,7 @@ class OktaProvider(BaseProvider):
         self.page_limit = int(options.get("PAGE_LIMIT", 200))
         self.max_pages = int(options.get("MAX_PAGES", 100))
         self.auth_method = options.get("TOKEN_ENDPOINT_AUTH_METHOD", "client_secret_basic")
-        self.http = self.http_class(
-            kind=self.kind,
-            timeout=options.get("TIMEOUT", DEFAULT_TIMEOUT),
-            max_retries=int(options.get("MAX_RETRIES", 2)),
-            max_wait=float(options.get("MAX_RETRY_WAIT", 10)),
-        )
+        self.http = self.http_class.from_options(options, kind=self.kind)
 
     # --- the interface ---
 

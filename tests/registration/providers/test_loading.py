@@ -28,6 +28,14 @@ def test_options_override_the_settings(settings):
     assert (provider.org_url, provider.token, provider.http.timeout) == ("https://other.okta.com", "other", (1, 2))
 
 
+@pytest.mark.parametrize("backend", [OktaProvider, DynamicRegistrationProvider])
+def test_every_backend_reads_the_http_options_alike(backend):
+    http = backend("x", {"TIMEOUT": [1, 2], "MAX_RETRIES": "4", "MAX_RETRY_WAIT": "2.5"}).http
+    assert (http.kind, http.timeout, http.max_retries, http.max_wait) == (backend.kind, (1, 2), 4, 2.5)
+    http = backend("x", {}).http
+    assert (http.timeout, http.max_retries, http.max_wait) == ((3.05, 10.0), 2, 10.0)
+
+
 def test_dynamic_defaults_to_the_org_endpoint(settings):
     settings.ORG_URL, settings.TOKEN = "https://idp.test", "iat"
     provider = get_provider("dynamic")
