@@ -6,6 +6,8 @@ only), activate, deactivate (not a `private_key_jwt` app's last active one); at 
 A secret is shown once, in the answer that created it.
 """
 
+from collections.abc import Callable
+
 from django.http import HttpResponse, JsonResponse
 
 from ..conf import base_url_from_request
@@ -63,40 +65,64 @@ class SecretListView(OktaApiView):
         return JsonResponse(secret_json(row, base_url_from_request(request), client_secret=secret), status=201)
 
 
-class SecretView(OktaApiView):
-    """`GET` and `DELETE` `/api/v1/apps/{appId}/credentials/secrets/{secretId}`; only an inactive one is deleted."""
+class CredentialView(OktaApiView):
+    """`GET` and `DELETE` one credential of an app, a secret or a key; only an inactive one is deleted.
+
+    A subclass names the credential: its `model`, the URL argument that is also its id field
+    (`lookup`), Okta's name for its type in a 404 (`okta_type`), its JSON (`as_json`), and the
+    `authserver.credentials` functions that delete it (`remove`) and set its status (`set_status`).
+    """
 
     http_method_names = ["get", "delete"]
+    model: type[ClientSecret] | type[ClientKey]
+    lookup: str
+    okta_type: str
+    as_json: Callable[..., dict]
+    remove: Callable[..., None]
+    set_status: Callable[..., ClientSecret | ClientKey]
 
-    def get_secret(self, app_id: str, secret_id: str) -> ClientSecret:
-        secret = ClientSecret.objects.filter(client=self.get_client(app_id), secret_id=secret_id).first()
-        if secret is None:
-            raise NotFound(secret_id, "OAuth2ClientSecret")
-        return secret
+    def get_credential(self, app_id: str, credential_id: str) -> ClientSecret | ClientKey:
+        found = self.model.objects.filter(client=self.get_client(app_id), **{self.lookup: credential_id}).first()
+        if found is None:
+            raise NotFound(credential_id, self.okta_type)
+        return found
 
-    def get(self, request, app_id: str, secret_id: str):
-        return JsonResponse(secret_json(self.get_secret(app_id, secret_id), base_url_from_request(request)))
+    def get(self, request, app_id: str, **ids):
+        return JsonResponse(self.as_json(self.get_credential(app_id, ids[self.lookup]), base_url_from_request(request)))
 
-    def delete(self, request, app_id: str, secret_id: str):
+    def delete(self, request, app_id: str, **ids):
         try:
-            delete_secret(self.get_secret(app_id, secret_id))
+            self.remove(self.get_credential(app_id, ids[self.lookup]))
         except CredentialError as exc:
             raise _refused(exc) from exc
         return HttpResponse(status=204)
 
 
-class SecretLifecycleView(SecretView):
-    """`POST .../secrets/{secretId}/lifecycle/{activate|deactivate}`: idempotent, answers the secret."""
+class CredentialLifecycleView(CredentialView):
+    """`POST .../{credential}/lifecycle/{activate|deactivate}`: idempotent, answers the credential."""
 
     http_method_names = ["post"]
     status = STATUS_ACTIVE
 
-    def post(self, request, app_id: str, secret_id: str):
+    def post(self, request, app_id: str, **ids):
         try:
-            secret = set_secret_status(self.get_secret(app_id, secret_id), self.status)
+            credential = self.set_status(self.get_credential(app_id, ids[self.lookup]), self.status)
         except CredentialError as exc:
             raise _refused(exc) from exc
-        return JsonResponse(secret_json(secret, base_url_from_request(request)))
+        return JsonResponse(self.as_json(credential, base_url_from_request(request)))
+
+
+class SecretView(CredentialView):
+    """`GET` and `DELETE` `/api/v1/apps/{appId}/credentials/secrets/{secretId}`."""
+
+    model, lookup, okta_type = ClientSecret, "secret_id", "OAuth2ClientSecret"
+    as_json = staticmethod(secret_json)
+    remove = staticmethod(delete_secret)
+    set_status = staticmethod(set_secret_status)
+
+
+class SecretLifecycleView(CredentialLifecycleView, SecretView):
+    """`POST .../secrets/{secretId}/lifecycle/{activate|deactivate}`."""
 
 
 class KeyListView(OktaApiView):
@@ -121,37 +147,14 @@ class KeyListView(OktaApiView):
         return JsonResponse(key_json(key, base_url_from_request(request)), status=201)
 
 
-class KeyView(OktaApiView):
-    """`GET` and `DELETE` `/api/v1/apps/{appId}/credentials/jwks/{keyId}`; only an inactive key is deleted."""
+class KeyView(CredentialView):
+    """`GET` and `DELETE` `/api/v1/apps/{appId}/credentials/jwks/{keyId}`."""
 
-    http_method_names = ["get", "delete"]
-
-    def get_key(self, app_id: str, key_id: str) -> ClientKey:
-        key = ClientKey.objects.filter(client=self.get_client(app_id), key_id=key_id).first()
-        if key is None:
-            raise NotFound(key_id, "JsonWebKey")
-        return key
-
-    def get(self, request, app_id: str, key_id: str):
-        return JsonResponse(key_json(self.get_key(app_id, key_id), base_url_from_request(request)))
-
-    def delete(self, request, app_id: str, key_id: str):
-        try:
-            delete_key(self.get_key(app_id, key_id))
-        except CredentialError as exc:
-            raise _refused(exc) from exc
-        return HttpResponse(status=204)
+    model, lookup, okta_type = ClientKey, "key_id", "JsonWebKey"
+    as_json = staticmethod(key_json)
+    remove = staticmethod(delete_key)
+    set_status = staticmethod(set_key_status)
 
 
-class KeyLifecycleView(KeyView):
-    """`POST .../jwks/{keyId}/lifecycle/{activate|deactivate}`: idempotent, answers the key."""
-
-    http_method_names = ["post"]
-    status = STATUS_ACTIVE
-
-    def post(self, request, app_id: str, key_id: str):
-        try:
-            key = set_key_status(self.get_key(app_id, key_id), self.status)
-        except CredentialError as exc:
-            raise _refused(exc) from exc
-        return JsonResponse(key_json(key, base_url_from_request(request)))
+class KeyLifecycleView(CredentialLifecycleView, KeyView):
+    """`POST .../jwks/{keyId}/lifecycle/{activate|deactivate}`."""
