@@ -25,6 +25,7 @@ from datetime import datetime
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 
+from ccproject import metrics
 from ccproject.client_address import client_address
 from ccproject.commands import CommandFailed
 from ccproject.dpop import ProofError, jwk_thumbprint
@@ -39,6 +40,8 @@ logger = logging.getLogger("registration.audit")
 Action = AuditEvent.Action
 ActorKind = AuditEvent.ActorKind
 Outcome = AuditEvent.Outcome
+# The metric's label values: these fixed sets only.
+_ACTIONS, _OUTCOMES = frozenset(Action.values), frozenset(Outcome.values)
 
 # Where the API's error code says too little for the trail (both are its `temporarily_unavailable`).
 REASONS: dict[type[Exception], str] = {
@@ -155,8 +158,12 @@ def record(
     """Write one audit event in a transaction of its own; returns it, or None when it could not be written.
 
     Call it outside any `transaction.atomic` block of the work it describes. A failure to write
-    is logged (with the event's content, which holds no secret) and never raised.
+    is logged (with the event's content, which holds no secret) and never raised. Every event is
+    counted too (`ccproject_registration_actions_total`), whether or not it could be written.
     """
+    metrics.registration_action(
+        action if action in _ACTIONS else metrics.OTHER, outcome if outcome in _OUTCOMES else metrics.OTHER
+    )
     field = AuditEvent._meta.get_field
     event = AuditEvent(
         actor_kind=actor.kind,
