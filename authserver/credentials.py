@@ -58,6 +58,22 @@ def _locked(client: Client) -> Client:
     return Client.objects.select_for_update().get(pk=client.pk)
 
 
+def _save_status(credential: ClientSecret | ClientKey, status: str) -> ClientSecret | ClientKey:
+    """`credential` with `status`, written only when that changes it (Okta's lifecycle calls are idempotent)."""
+    if credential.status != status:
+        credential.status = status
+        credential.save(update_fields=["status", "updated"])
+    return credential
+
+
+def _delete_inactive(credential: ClientSecret | ClientKey, subject: str, refusal: str) -> None:
+    """Delete `credential`, in its client's lock; an active one is refused with `refusal`."""
+    rows = type(credential).objects.filter(pk=credential.pk)
+    if rows.filter(status=STATUS_ACTIVE).exists():
+        raise CredentialError(subject, [refusal])
+    rows.delete()
+
+
 # -- secrets -----------------------------------------------------------------------------------
 
 
@@ -117,20 +133,17 @@ def set_secret_status(secret: ClientSecret, status: str) -> ClientSecret:
         others = secret.client.secrets.filter(status=STATUS_ACTIVE).exclude(pk=secret.pk)
         if status == STATUS_INACTIVE and secret.status == STATUS_ACTIVE and not others.exists():
             raise CredentialError(SECRET_SUBJECT, ["You can't deactivate the only active client secret."])
-        if secret.status != status:
-            secret.status = status
-            secret.save(update_fields=["status", "updated"])
-        return secret
+        return _save_status(secret, status)
 
 
 def delete_secret(secret: ClientSecret) -> None:
     with transaction.atomic():
         _locked(secret.client)
-        if ClientSecret.objects.filter(pk=secret.pk, status=STATUS_ACTIVE).exists():
-            raise CredentialError(
-                SECRET_SUBJECT, ["You can't delete an active client secret. Deactivate the secret before deleting it."]
-            )
-        ClientSecret.objects.filter(pk=secret.pk).delete()
+        _delete_inactive(
+            secret,
+            SECRET_SUBJECT,
+            "You can't delete an active client secret. Deactivate the secret before deleting it.",
+        )
 
 
 def set_initial_secret(client: Client, secret: str) -> ClientSecret:
@@ -246,18 +259,15 @@ def set_key_status(key: ClientKey, status: str) -> ClientKey:
                 "Can't deactivate the only active JSON Web Key when the value for "
                 "`token_endpoint_auth_method` is `private_key_jwt`."
             )
-        if key.status != status:
-            key.status = status
-            key.save(update_fields=["status", "updated"])
-        return key
+        return _save_status(key, status)
 
 
 def delete_key(key: ClientKey) -> None:
     with transaction.atomic():
         _locked(key.client)
-        if ClientKey.objects.filter(pk=key.pk, status=STATUS_ACTIVE).exists():
-            raise _key_error("You can't delete an active JSON Web Key. Deactivate the key before deleting it.")
-        ClientKey.objects.filter(pk=key.pk).delete()
+        _delete_inactive(
+            key, KEY_SUBJECT, "You can't delete an active JSON Web Key. Deactivate the key before deleting it."
+        )
 
 
 def replace_keys(client: Client, jwks: list[dict]) -> None:
