@@ -11,6 +11,8 @@ from django.contrib import admin, messages
 from django.utils import timezone
 from oauth2_provider.models import get_grant_model, get_id_token_model, get_refresh_token_model
 
+from ccproject.read_only_admin import ReadOnlyModelAdmin
+
 from .keys import key_state
 from .models import AdminApiToken, Client, RevokedToken, SigningKey
 from .service_clients import ClientMetadataError, clean_client_scopes
@@ -108,8 +110,11 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
-    """Read-only: keys are created and rotated by `manage.py rotate_signing_key`, never edited by hand."""
+class SigningKeyAdmin(ReadOnlyModelAdmin):
+    """Read-only: keys are created and rotated by `manage.py rotate_signing_key`, never edited by hand.
+
+    Nor deleted: deleting a published key would break every unexpired token it signed.
+    """
 
     list_display = ("kid", "algorithm", "state", "created_at", "activates_at", "deactivated_at", "publish_until")
     list_filter = ("algorithm",)
@@ -133,16 +138,6 @@ class SigningKeyAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         # `state` tells the truth without retiring anything: a key past `publish_until` reads as retired.
         return super().get_queryset(request).defer("private_key_pem")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # Deleting a published key would break every unexpired token it signed.
-        return False
 
 
 @admin.register(AdminApiToken)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin, messages
 
+from ccproject.read_only_admin import ReadOnlyModelAdmin
+
 from .audit import Actor
 from .credentials import retire_older_secrets
 from .exceptions import RegistrationError
@@ -90,7 +92,7 @@ class RegisteredClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The audit trail, read-only: no one adds, changes or deletes an event (`prune_audit_events` ages them out)."""
 
     list_display = [
@@ -113,12 +115,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
     # The changelist shows no count of every event (a `COUNT(*)` over the whole trail per page view).
     show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
