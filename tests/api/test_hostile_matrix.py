@@ -169,6 +169,9 @@ CASES = {
             )
         ),
     ),
+    # RFC 8259 §8.2: an escaped half of a surrogate pair is not Unicode text, signed or not.
+    "lone surrogate in a claim": Case(401, INVALID_TOKEN, bearer(signed(sub="\ud800"))),
+    "lone surrogate in a scope": Case(401, INVALID_TOKEN, bearer(signed(scp=["hello:read", "\udc00"]))),
     "NaN expiry": Case(
         401,
         INVALID_TOKEN,

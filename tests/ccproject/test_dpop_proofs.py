@@ -115,6 +115,13 @@ def test_duplicate_members_are_refused():
         check(f"{header}.{body.decode().rstrip('=')}.{signature}")
 
 
+def test_a_lone_surrogate_in_a_signed_proof_is_refused():
+    key = DPoPKey()
+    assert check(signed_proof(key, {**proof_claims(url=URL), "nonce": "\U0001f600"}))  # sent as an escaped pair
+    with pytest.raises(ProofError, match="not base64url-encoded JSON"):
+        check(signed_proof(key, {**proof_claims(url=URL), "nonce": "\ud800"}))
+
+
 @pytest.mark.parametrize(
     ("a", "b"),
     [
