@@ -4,9 +4,10 @@ import binascii
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ccproject import metrics
+from ccproject.b64url import b64url_decode
 from ccproject.strict_json import loads
 
 from .exceptions import TokenError
@@ -27,6 +28,8 @@ ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 ACCEPTED_TYPES = ACCESS_TOKEN_TYPES | {"jwt"}
 # RFC 9068 §2.2: the claims every JWT access token carries.
 RFC9068_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
+# JSON numbers as the decoder makes them (a tuple: `int | float` would build a union per call).
+_NUMBERS = (int, float)
 
 KeySetLookup = Callable[[IssuerPolicy], object]
 
@@ -35,8 +38,10 @@ def _key_set_of(policy: IssuerPolicy):
     return get_key_set(policy.issuer, policy.jwks_uri)
 
 
-@dataclass(frozen=True)
-class ParsedJWT:
+class ParsedJWT(NamedTuple):
+    """The parts of a compact JWS. A named tuple: built once per first-seen token, where a frozen
+    dataclass's `__init__` costs twice as much (about 9,900 instructions against 4,200)."""
+
     header: dict
     claims: dict
     signing_input: bytes
@@ -44,24 +49,9 @@ class ParsedJWT:
     header_segment: str = ""
 
 
-_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
-
-
-def _b64decode(segment: str) -> bytes:
-    """base64url without padding (RFC 7515 §2, §7.1): `[A-Za-z0-9_-]*` only, else `binascii.Error`.
-
-    `a2b_base64` in strict mode refuses every character outside base64's alphabet, in C;
-    the three that base64 has and base64url has not are refused first.
-    """
-    if "+" in segment or "/" in segment or "=" in segment:
-        raise binascii.Error("not base64url")
-    data = segment.encode("ascii").translate(_FROM_URLSAFE)
-    return binascii.a2b_base64(data + b"=" * (-len(segment) % 4), strict_mode=True)
-
-
 def _json_object(segment: str) -> dict:
     # RFC 7515 §5.2, RFC 7519 §7.2: the header and the claims are JSON objects in UTF-8.
-    value = loads(_b64decode(segment).decode("utf-8"))
+    value = loads(b64url_decode(segment).decode("utf-8"))
     if not isinstance(value, dict):
         raise TokenError("The access token is malformed: its header and claims must be JSON objects.")
     return value
@@ -78,7 +68,7 @@ def parse_jwt(token: str) -> ParsedJWT:
     try:
         header = _KNOWN_HEADERS.get(parts[0]) or _json_object(parts[0])
         claims = _json_object(parts[1])
-        signature = _b64decode(parts[2])
+        signature = b64url_decode(parts[2])
     except (binascii.Error, UnicodeEncodeError) as exc:
         raise TokenError("The access token is malformed: a part is not base64url.") from exc
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
@@ -101,9 +91,17 @@ def _number(claims: dict, name: str) -> float | None:
     value = claims.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, _NUMBERS) or not math.isfinite(value):
         raise TokenError(f"The access token's '{name}' claim is not a number.")
     return float(value)
+
+
+def _all_strings(values: list) -> bool:
+    # A loop, not `all(<generator>)`: the generator costs more than the one or two items it checks.
+    for value in values:  # noqa: SIM110
+        if not isinstance(value, str):
+            return False
+    return True
 
 
 def check_header(header: dict, policy: IssuerPolicy) -> tuple[str, str]:
@@ -138,7 +136,7 @@ def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
         audiences = [audience] if isinstance(audience, str) else audience
         if audience is None:
             raise TokenError("The access token has no audience (aud).")
-        if not isinstance(audiences, list) or not all(isinstance(item, str) for item in audiences):
+        if not isinstance(audiences, list) or not _all_strings(audiences):
             raise TokenError("The access token's audience (aud) is malformed.")
         if policy.audiences.isdisjoint(audiences):
             raise TokenError("The access token is not meant for this API (wrong audience).")
@@ -169,19 +167,23 @@ def check_claims(claims: dict, policy: IssuerPolicy, now: float) -> None:
 def client_id_of(claims: dict, profile: IssuerProfile = STANDARD) -> str:
     """The client the profile's claims name (standard: Okta's `cid`, RFC 9068's `client_id`, `azp`); they must agree."""
     names = profile.client_claims
-    named = [claims[name] for name in names if name in claims]
-    if not named:
+    client_id = None
+    for name in names:
+        if name in claims:
+            value = claims[name]
+            if not isinstance(value, str) or not value or (client_id is not None and value != client_id):
+                raise TokenError(f"The access token's client claims ({', '.join(names)}) are malformed or disagree.")
+            client_id = value
+    if client_id is None:
         raise TokenError(f"The access token names no client ({', '.join(names[:-1])} or {names[-1]}).")
-    if not all(isinstance(value, str) and value for value in named) or len(set(named)) > 1:
-        raise TokenError(f"The access token's client claims ({', '.join(names)}) are malformed or disagree.")
-    return named[0]
+    return client_id
 
 
 def _scope_set(value, name: str) -> frozenset[str]:
     # RFC 9068 §2.2.3 (RFC 8693 §4.2): a space-delimited string; Okta and others send an array.
     if isinstance(value, str):
         return frozenset(value.split())
-    if isinstance(value, list) and all(isinstance(scope, str) for scope in value):
+    if isinstance(value, list) and _all_strings(value):
         return frozenset(value)
     raise TokenError(f"The access token's scope claim ({name}) is malformed.")
 
@@ -213,7 +215,7 @@ def _client_roles(claims: dict, client: str) -> frozenset[str]:
     access = claims.get("resource_access", {})
     entry = access.get(client, {}) if isinstance(access, dict) else None
     roles = entry.get("roles", []) if isinstance(entry, dict) else None
-    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+    if not isinstance(roles, list) or not _all_strings(roles):
         raise TokenError("The access token's client roles (resource_access) are malformed.")
     return frozenset(roles)
 

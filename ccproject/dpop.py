@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from . import strict_json
+from .b64url import b64url_decode, b64url_encode
 from .errors import ClientFacingError
 from .htu import normalize_htu
 
@@ -102,18 +103,6 @@ class Proof:
     issued_at: float
     nonce: str | None
     algorithm: str
-
-
-def b64url_decode(segment: str) -> bytes:
-    """base64url without padding (RFC 7515 §2); anything else raises `binascii.Error`."""
-    if not isinstance(segment, str) or "+" in segment or "/" in segment or "=" in segment:
-        raise binascii.Error("not base64url")
-    data = segment.encode("ascii").translate(bytes.maketrans(b"-_", b"+/"))
-    return binascii.a2b_base64(data + b"=" * (-len(segment) % 4), strict_mode=True)
-
-
-def b64url_encode(data: bytes) -> str:
-    return binascii.b2a_base64(data, newline=False).rstrip(b"=").translate(bytes.maketrans(b"+/", b"-_")).decode()
 
 
 def _json_object(segment: str, what: str) -> dict:
@@ -216,7 +205,7 @@ def verify_signature(key: ProofKey, signing_input: bytes, signature: bytes) -> b
 
 def _number(claims: dict, name: str) -> float:
     value = claims.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ProofError(f"The DPoP proof's '{name}' claim is missing or not a number.")
     return float(value)
 

@@ -35,6 +35,18 @@ def test_the_key_is_the_hash_of_the_token_not_the_token():
     assert "a.b.c" not in repr(list(cache._entries))
 
 
+def test_tokens_one_byte_apart_never_share_an_entry():
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjIn0." + "s" * 342
+    cache = VerifiedTokenCache(doorkeeper=False, max_entries=10_000, max_bytes=10**8)
+    cache.put(digest_of(token), "v", key=KEY_A, deadline=10, size=1)
+    others = {token + "\x00", token[:-1], " " + token}
+    others |= {token[:i] + char + token[i + 1 :] for i in range(len(token)) for char in "sA.\x00\ud800"}
+    others.discard(token)
+    assert len({digest_of(other) for other in others} | {digest_of(token)}) == len(others) + 1
+    assert all(cache.get(digest_of(other), 1) is None for other in others)
+    assert cache.get(digest_of(token), 1) == "v"
+
+
 def test_entries_are_bounded_and_the_least_recently_used_goes_first():
     cache = VerifiedTokenCache(doorkeeper=False, max_entries=3, max_bytes=10_000)
     first, second, third = fill(cache, 3)

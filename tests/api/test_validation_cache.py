@@ -15,7 +15,7 @@ from api.issuers import trusted_issuers
 from api.jwks import get_key_set
 from api.keys import VerificationKey
 from api.sharedcache import SharedCache
-from api.token_cache import get_token_cache
+from api.token_cache import digest_of, get_token_cache
 from api.validation import validate_token
 from conftest import ISSUER, public_jwk
 
@@ -42,6 +42,31 @@ def test_a_repeated_token_skips_the_signature_check(make_token, issuer_http, ver
     assert validate_token(token) is second
     assert verify_calls == ["test-key-1", "test-key-1"]
     assert len(get_token_cache()) == 1
+
+
+def test_a_token_one_byte_away_from_a_cached_one_is_never_served_from_the_cache(make_token, issuer_http, verify_calls):
+    token = make_token()
+    validate_token(token)
+    cached = validate_token(token)
+    assert validate_token(token) is cached
+    cache, now = get_token_cache(), time.time()
+    for i, char in enumerate(token):
+        for other_char in {"A", "B", "-", "."} - {char}:
+            assert cache.get(digest_of(token[:i] + other_char + token[i + 1 :]), now) is None
+    flipped = token[:400] + ("B" if token[400] == "A" else "A") + token[401:]
+    for other in (token + "A", token[:-1], "A" + token[1:], flipped):
+        verified = len(verify_calls)
+        try:
+            result = validate_token(other)
+        except TokenError:
+            continue
+        # The same JWS in another spelling (unused bits of a base64url character) is checked in full.
+        assert result is not cached and len(verify_calls) == verified + 1
+
+
+def test_a_token_that_is_not_unicode_text_is_refused_as_a_token(issuer_http):
+    with pytest.raises(TokenError, match="malformed"):
+        validate_token("eyJ\ud800.e30.AAAA")
 
 
 def test_distinct_tokens_are_each_verified(make_token, issuer_http, verify_calls):
