@@ -1,10 +1,11 @@
-"""The instruction-count benchmark: cachegrind's summary read right, per-call arithmetic, children that run."""
+"""The instruction-count benchmark: cachegrind's summary read right, per-call arithmetic, the by-step table,
+children that run."""
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bench.instructions import CALLS, instructions, per_call
+from bench.instructions import CALLS, STEPS, by_step, instructions, per_call
 
 from .modules import run_bench
 
@@ -27,7 +28,32 @@ def test_each_kind_is_counted_against_the_run_of_none():
     assert per_call(counts, 20) == {"raw RSA verify": 335_000, "validate_token, repeated": 40_000}
 
 
-@pytest.mark.parametrize(("kind", "made"), [(CALLS[0], 0), ("validate_token, first-seen", 3)])
+def test_the_steps_of_a_first_seen_token_add_up_to_its_validation():
+    rows = {
+        "first-seen: signature": 350.0,
+        "first-seen: JSON": 30.0,
+        "first-seen: base64url": 20.0,
+        "first-seen: parse_jwt": 70.0,
+        "first-seen: check_token": 480.0,
+        "first-seen: cache key": 5.0,
+        "validate_token, first-seen": 500.0,
+    }
+    table = dict(by_step(rows))
+    assert set(rows) == {*STEPS, "validate_token, first-seen"}
+    assert list(table.values()) == [350, 30, 20, 20, 60, 20, 5, 500]
+    parts = [value for label, value in table.items() if not label.startswith((" ", "validate_token"))]
+    assert sum(parts) == rows["validate_token, first-seen"]
+
+
+def test_a_step_whose_kinds_were_not_counted_is_left_out():
+    table = dict(by_step({"first-seen: JSON": 30.0, "first-seen: parse_jwt": 70.0}))
+    assert list(table.values()) == [30]
+
+
+@pytest.mark.parametrize(
+    ("kind", "made"),
+    [(CALLS[0], 0), ("validate_token, first-seen", 3), ("first-seen: check_token", 3), ("DPoP check_proof", 3)],
+)
 def test_a_child_sets_up_warms_and_makes_its_calls(tmp_path, kind, made):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     key_file = tmp_path / "key.pem"
