@@ -8,6 +8,7 @@ import requests
 from django.conf import settings
 
 from .loopback import is_loopback_host
+from .request_id import outgoing_headers
 from .strict_json import loads
 
 
@@ -82,7 +83,8 @@ def fetch_json(url: str, *, timeout, max_bytes: int, session: requests.Session |
         with http.get(
             url,
             timeout=timeout,
-            headers={"Accept": "application/json"},
+            # A fetch made to serve a request names it, so the server's logs and ours can be matched.
+            headers={"Accept": "application/json", **outgoing_headers()},
             stream=True,
             allow_redirects=False,
         ) as response:

@@ -26,6 +26,11 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = deployment.allowed_hosts(env.list("ALLOWED_HOSTS", default=[]), production=PRODUCTION)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Take the request id from X-Request-ID (when well formed) only if the proxy in front always sets
+# or replaces it; NUM_PROXIES does not say so (a balancer may append X-Forwarded-For and pass a
+# client's X-Request-ID through untouched). Otherwise every request gets a fresh id.
+REQUEST_ID_HEADER_TRUSTED = env.bool("REQUEST_ID_HEADER_TRUSTED", default=False)
+
 # HTTPS everywhere in production (RFC 6750 §5.3: bearer tokens only over TLS).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 # The probes and Prometheus come over plain HTTP from inside the cluster (the balancer, the kubelet,
@@ -61,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, a later middleware's refusal included, carries the request's id.
+    "ccproject.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ccproject.middleware.SecurityHeadersMiddleware",
     # Before CSRF and every view: both read the form (see ccproject/text.py for the rules).
@@ -351,19 +358,31 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Tokens and secrets sent in a URL's query are refused, but the URL is logged first: every
     # handler redacts them (ccproject/redaction.py); gunicorn's logs do the same (deploy/gunicorn.conf.py).
-    "filters": {"redact_query": {"()": "ccproject.redaction.RedactQueryFilter"}},
+    # Every handler also stamps each record with the id of the request being served (`-` outside one).
+    "filters": {
+        "redact_query": {"()": "ccproject.redaction.RedactQueryFilter"},
+        "request_id": {"()": "ccproject.request_id.RequestIdFilter"},
+    },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        # Django's own format for runserver's request lines, kept.
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        # Django's own format for runserver's request lines, with the request id after them.
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
+            "format": "[{server_time}] {message} {request_id}",
             "style": "{",
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_query"]},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_query"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_query", "request_id"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_query", "request_id"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ccproject import metrics
+from ccproject.request_id import outgoing_headers
 
 from ..exceptions import ProviderRateLimited, ProviderTimeout, ProviderUnavailable
 
@@ -110,7 +111,8 @@ class ProviderHTTP:
             with requests.request(
                 method,
                 url,
-                headers={"Accept": "application/json", **headers},
+                # The request being served, so the provider's logs and ours can be matched.
+                headers={"Accept": "application/json", **outgoing_headers(), **headers},
                 timeout=self.timeout,
                 allow_redirects=False,
                 stream=True,

@@ -8,7 +8,6 @@ and the audit trail holds one `register` event per request, its outcome the answ
 """
 
 import random
-import secrets
 import sqlite3
 import threading
 from collections import Counter
@@ -16,8 +15,8 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.support.fake_okta import FAULTS, FakeOkta
-from tests.support.registration_service import Registrar, register, registration_service
+from tests.support.fake_okta import FAULTS
+from tests.support.registration_service import register, running_service
 
 pytestmark = pytest.mark.e2e
 
@@ -44,15 +43,8 @@ class Faults:
 
 @pytest.fixture
 def service(tmp_path):
-    registrar = Registrar()
-    okta = FakeOkta(token="00-fake-okta-" + secrets.token_urlsafe(24), jwks=registrar.jwks, hang_seconds=1.5).start()
-    deployment = registration_service(tmp_path, okta, workers=2, threads=4)
-    try:
-        deployment.start(ready_path="/register/")
-        yield deployment, okta, registrar
-    finally:
-        deployment.stop()
-        okta.stop()
+    with running_service(tmp_path, hang_seconds=1.5, workers=2, threads=4) as service:
+        yield service
 
 
 def rows(deployment) -> list[tuple]:

@@ -37,6 +37,8 @@ class FakeOkta:
         self.apps: dict[str, dict] = {}
         self.secrets: list[str] = []
         self.requests: list[tuple[str, str]] = []
+        # (method, path, the X-Request-ID header or None) of every request, in order.
+        self.request_ids: list[tuple[str, str, str | None]] = []
         self.faults: list[tuple[str, str, str]] = []
         self.on_create: Callable[[], None] | None = None
         self.fault: Callable[[str, str], str | None] = lambda method, path: None
@@ -136,6 +138,7 @@ class FakeOkta:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with okta.lock:
                     okta.requests.append((method, url.path))
+                    okta.request_ids.append((method, url.path, self.headers.get("X-Request-ID")))
                 try:
                     if url.path == "/.well-known/oauth-authorization-server/oauth2/default":
                         return self.send(200, {"issuer": okta.issuer, "jwks_uri": f"{okta.issuer}/v1/keys"})

@@ -4,8 +4,11 @@ The fake org is both the token issuer (tests sign tokens with their own key) and
 so the service's database holds nothing but its registrations: a test may take it away.
 """
 
+import contextlib
+import secrets
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import jwt
@@ -67,6 +70,27 @@ def registration_service(directory: Path, okta: FakeOkta, *, database_url: str |
     deployment.env_file.touch(mode=0o600)
     deployment.manage("migrate", "--no-input")
     return deployment
+
+
+@contextlib.contextmanager
+def running_service(
+    directory: Path, *, hang_seconds: float = 2.0, env: dict[str, str] | None = None, **kwargs
+) -> Iterator[tuple[Deployment, FakeOkta, Registrar]]:
+    """A started registration service in front of a started `FakeOkta`, and the registrar whose tokens
+    the fake issues; both servers stop on exit. `env` adds to the service's environment."""
+    registrar = Registrar()
+    okta = FakeOkta(token="00-fake-okta-" + secrets.token_urlsafe(24), jwks=registrar.jwks, hang_seconds=hang_seconds)
+    okta.start()
+    try:
+        deployment = registration_service(directory, okta, **kwargs)
+        deployment.extra_env.update(env or {})
+        try:
+            deployment.start(ready_path="/register/")
+            yield deployment, okta, registrar
+        finally:
+            deployment.stop()
+    finally:
+        okta.stop()
 
 
 def register(base: str, token: str, label: str, timeout: float = 30.0) -> requests.Response:
