@@ -180,7 +180,11 @@ def record(
         with transaction.atomic():
             event.save()
     except Exception as exc:  # whatever the database says: the caller's outcome must not change
-        logger.error(
+        # When the action itself failed on the database, its own error already says so (the
+        # service's ERROR line, a command's one-line failure): the lost event is part of that failure.
+        same_failure = reason == "database_error" and isinstance(exc, DatabaseError)
+        logger.log(
+            logging.INFO if same_failure else logging.ERROR,
             "Audit event not written (%s): %s %s %s by %s %r, reason %r, request %r",
             type(exc).__name__,
             event.action,

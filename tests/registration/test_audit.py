@@ -488,6 +488,21 @@ def test_an_event_that_cannot_be_written_is_logged_and_the_error_is_kept(okta_ht
     assert "provider_error" in line and "req-audit-1" in line
 
 
+def test_a_database_failure_is_one_error_not_two(okta_http, monkeypatch, caplog):
+    def unavailable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(RegisteredClient.objects, "create", unavailable)
+    with (
+        mock.patch.object(AuditEvent, "save", side_effect=OperationalError("connection refused")),
+        caplog.at_level(logging.INFO, logger="registration.audit"),
+        pytest.raises(DatabaseFailure),
+    ):
+        register()
+    [lost] = [r for r in caplog.records if r.name == "registration.audit"]
+    assert lost.levelno == logging.INFO and "database_error" in lost.getMessage()
+
+
 def test_a_success_stays_a_success_when_its_event_cannot_be_written(okta_http, caplog):
     okta_http.post(APPS, json=okta_app(secret=SECRET))
     with mock.patch.object(AuditEvent, "save", side_effect=OperationalError("database is down")):
