@@ -25,7 +25,7 @@ from datetime import datetime
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, transaction
 
-from ccproject import metrics
+from ccproject import metrics, request_id
 from ccproject.client_address import client_address
 from ccproject.commands import CommandFailed
 from ccproject.dpop import ProofError, jwk_thumbprint
@@ -143,7 +143,9 @@ def _bounded(value: object, length: int) -> str:
 
 
 def _request_id(actor: Actor) -> str:
-    return actor.request_id
+    """The id of the request being served (`ccproject.request_id`), also where no request is passed
+    down; the actor's own (taken from its request) otherwise; empty for a command."""
+    return request_id.current() or actor.request_id
 
 
 def record(

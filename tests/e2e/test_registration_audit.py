@@ -19,6 +19,8 @@ def test_a_registration_over_http_leaves_its_event(embedded):  # noqa: F811
     event = AuditEvent.objects.get(action="register")
     assert (event.outcome, event.target, event.actor_kind, event.actor) == ("succeeded", client_id, "staff", "ops")
     assert event.client_address == "127.0.0.1"
+    # The id the response carries finds the event (and the request's log lines).
+    assert event.request_id == response.headers["X-Request-ID"] and len(event.request_id) == 32
 
     # Each lifecycle change over HTTP is recorded, a refused one too (a deleted client is never activated).
     assert session.post(f"{embedded}/clients/{client_id}/deactivate/", timeout=10).status_code == 200
@@ -31,6 +33,11 @@ def test_a_registration_over_http_leaves_its_event(embedded):  # noqa: F811
         ("delete", "succeeded", ""),
         ("activate", "refused", "invalid_state"),
     ]
+    assert AuditEvent.objects.get(action="activate").request_id == gone.headers["X-Request-ID"]
+    page = session.get(
+        f"{embedded}/admin/registration/auditevent/", params={"q": gone.headers["X-Request-ID"]}, timeout=10
+    )
+    assert page.status_code == 200 and "invalid_state" in page.text and event.request_id not in page.text
 
     # The admin lists the trail, read-only, and finds the event by the client id.
     page = session.get(f"{embedded}/admin/registration/auditevent/", params={"q": client_id}, timeout=10)

@@ -377,6 +377,15 @@ def test_a_dry_run_and_a_failed_sync(okta_http):
     assert trail() == []
 
 
+def test_the_request_id_of_the_request_being_served(bearer, okta_http):
+    okta_http.post(APPS, json=okta_app(secret=SECRET))
+    response = bearer("clients:register", "hello:read").post(
+        "/register/", {"label": "With an id", "scopes": ["hello:read"]}, format="json"
+    )
+    assert response.status_code == 201
+    assert only_event().request_id == response["X-Request-ID"]
+
+
 def test_commands_record_the_os_user(okta_http, monkeypatch):
     monkeypatch.setattr(audit.getpass, "getuser", lambda: "deployer")
     okta_http.post(APPS, json=okta_app(secret=SECRET))
