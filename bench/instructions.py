@@ -1,7 +1,7 @@
 """Instructions per call, counted by valgrind: the micro benchmark's comparisons, free of the host's swings.
 
-Run: `.venv/bin/python -m bench.instructions [--calls N] [--only KIND]... [--steps]` (needs valgrind:
-`apt-get install valgrind`; ~3 min for every kind). Each figure is what one call executes, in
+Run: `.venv/bin/python -m bench.instructions [--calls N] [--only KIND]... [--steps] [--jobs J]`
+(needs valgrind: `apt-get install valgrind`; each kind's child takes a minute or more). Each figure is what one call executes, in
 machine instructions, counted by cachegrind: a child process that makes N calls minus one that
 makes none, divided by N. Both children do the same work otherwise: the same keys (made here,
 once), as many tokens and DPoP proofs minted, every code path warmed, `PYTHONHASHSEED=0`. So the
@@ -14,12 +14,14 @@ per cycle, so `bench.micro` and `bench.throughput` remain what say what a call c
 on tokens never validated before) beside the whole `validate_token`, and prints them as one table:
 the signature, JSON and base64url counted alone, the rest of the parse, the checks and the cache
 admission as differences of the nested stages (`parse_jwt`, `check_token`, `validate_token`).
+`--jobs J` runs J children at once (each is its own process; the counts do not change).
 """
 
 import argparse
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .cachegrind import count, instructions, per_call
@@ -174,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--steps", action="store_true", help="count the steps of a first-seen token and print them as one table"
     )
+    parser.add_argument("--jobs", type=int, default=1, help="cachegrind children to run at once (default 1)")
     parser.add_argument("--child", choices=CALLS, help=argparse.SUPPRESS)
     parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -196,10 +199,15 @@ def main(argv: list[str] | None = None) -> int:
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
         )
-        counts = {}
-        for kind in ("none", *selected):
+
+        # Each child is a process of its own, so `--jobs` runs several at once: counts do not
+        # depend on what runs beside them.
+        def counted(kind: str) -> tuple[str, int]:
             print(f"counting: {kind}...", file=sys.stderr)
-            counts[kind] = count("bench.instructions", kind, calls, key_file)
+            return kind, count("bench.instructions", kind, calls, key_file)
+
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            counts = dict(pool.map(counted, ("none", *selected)))
     rows = per_call(counts, calls)
     print(f"instructions per call (cachegrind), {calls} calls against a run of none")
     for name, value in rows.items():

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import dataclasses
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from rest_framework.test import APIRequestFactory
 from api import validation
 from api.authentication import OAuthClientCredentialsAuthentication
 from api.exceptions import InvalidRequest, InvalidToken, TokenError
+from api.principal import ClientPrincipal, ValidatedToken
 from api.validation import parse_jwt, validate_token
 from ccproject.b64url import b64url_decode
 
@@ -113,3 +115,25 @@ def test_the_bearer_shortcut_answers_as_the_careful_parser(prefix, credentials):
     auth = OAuthClientCredentialsAuthentication()
     header = prefix + credentials
     assert quick(auth, header) == careful(auth, header)
+
+
+def test_a_validated_token_and_its_principal_stay_frozen_dataclasses():
+    """Their `__init__` writes the fields straight into the instance; everything else is the dataclass's."""
+    claims = {"cnf": {"jkt": "thumbprint"}}
+    validated = ValidatedToken(claims, "client-1", frozenset({"hello:read"}), "https://issuer", 2.0, "kid-1")
+    assert validated.principal == ClientPrincipal("client-1", frozenset({"hello:read"}), "https://issuer", "thumbprint")
+    assert validated == ValidatedToken(
+        claims=claims,
+        client_id="client-1",
+        scopes=frozenset({"hello:read"}),
+        issuer="https://issuer",
+        expires_at=2.0,
+        key_id="kid-1",
+    )
+    assert dataclasses.replace(validated, client_id="client-2").principal.client_id == "client-2"
+    assert "thumbprint" not in repr(validated)  # the claims stay out of the repr
+    for instance, name in ((validated, "client_id"), (validated.principal, "scopes")):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(instance, name, "changed")
+    with pytest.raises(AttributeError):
+        parse_jwt("e30.e30.AAAA").claims = {}
