@@ -1,14 +1,15 @@
 """Instructions per call, counted by valgrind: the micro benchmark's comparisons, free of the host's swings.
 
 Run: `.venv/bin/python -m bench.instructions [--calls N] [--only KIND]... [--steps] [--jobs J]`
-(needs valgrind: `apt-get install valgrind`; each kind's child takes a minute or more). Each figure is what one call executes, in
-machine instructions, counted by cachegrind: a child process that makes N calls minus one that
-makes none, divided by N. Both children do the same work otherwise: the same keys (made here,
-once), as many tokens and DPoP proofs minted, every code path warmed, `PYTHONHASHSEED=0`. So the
-counts do not move with the machine's load, and on a busy or unsteady host, where `bench.micro`'s
-times swing by tens of percent, two versions of the code can still be compared. Instructions are
-not time: a cache miss costs hundreds of instructions' worth and the RSA arithmetic runs several
-per cycle, so `bench.micro` and `bench.throughput` remain what say what a call costs.
+(needs valgrind: `apt-get install valgrind`; each kind's child takes a minute or more). Each
+figure is what one call executes, in machine instructions, counted by cachegrind: a child process
+that makes N calls minus one that makes none, divided by N. Both children do the same work
+otherwise: the same keys (made here, once), as many tokens and DPoP proofs minted, every code path
+warmed, `PYTHONHASHSEED=0`. So the counts do not move with the machine's load, and on a busy or
+unsteady host, where `bench.micro`'s times swing by tens of percent, two versions of the code can
+still be compared. Instructions are not time: a cache miss costs hundreds of instructions' worth
+and the RSA arithmetic runs several per cycle, so `bench.micro` and `bench.throughput` remain what
+say what a call costs.
 
 `--steps` counts the steps of a first-seen token's validation (the `first-seen: ...` kinds, each
 on tokens never validated before) beside the whole `validate_token`, and prints them as one table:
