@@ -7,6 +7,8 @@ import pytest
 from bench import metrics_overhead
 from ccproject import metrics
 
+from .modules import run_bench
+
 # Functions of ccproject.metrics that are helpers, not events.
 NOT_EVENTS = {"status_class"}
 
@@ -34,3 +36,11 @@ def test_disable_metrics_makes_every_event_a_no_op(monkeypatch):
 def test_connections_are_bounded_like_the_throughput_benchmark(argv):
     with pytest.raises(SystemExit):
         metrics_overhead.main(argv)
+
+
+@pytest.mark.parametrize("variant", ["on", "off"])
+def test_an_instruction_counting_child_serves_and_counts_as_configured(variant):
+    """The child valgrind counts, run without valgrind: it checks its own accepted count (on: all, off: none)."""
+    completed = run_bench("metrics_overhead", "--child", variant, "--calls", "3")
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == f"3 requests, metrics {variant}"
