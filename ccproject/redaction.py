@@ -8,11 +8,16 @@ runserver's `django.server` included (`RedactQueryFilter`, set in `settings.LOGG
 """
 
 import logging
+import logging.handlers
 import re
 from typing import Any
 from urllib.parse import unquote_plus
 
+from django.core.exceptions import ImproperlyConfigured
 from gunicorn.glogging import Logger
+
+from .log_format import JsonFormatter, from_environment
+from .request_id import RequestIdFilter
 
 # RFC 6750 §2.3 `access_token`, RFC 6749 §2.3.1 `client_secret`, RFC 7523 §2.2
 # `client_assertion`, RFC 7009/7662 `token`, RFC 6749 §4.1.2 `code`.
@@ -43,11 +48,17 @@ def _redact(value: Any) -> Any:
     return redact_url(value) if isinstance(value, str) else value
 
 
+# Formats exception texts as every `logging.Formatter` does by default.
+_TRACEBACKS = logging.Formatter()
+
+
 class RedactQueryFilter(logging.Filter):
-    """A logging filter that redacts secret query values in a record's message and arguments.
+    """A logging filter that redacts secret query values in a record's message, arguments and exception.
 
     Attached to handlers (`settings.LOGGING`), so it sees every record they write, whichever
-    logger sent it. It rewrites the record in place and never drops it.
+    logger sent it. It rewrites the record in place and never drops it. An exception's text
+    can hold a URL too (requests names the URL it failed to reach): it is formatted here,
+    redacted, and kept on the record, where every formatter takes it from.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -60,15 +71,21 @@ class RedactQueryFilter(logging.Filter):
             for name, value in record.args.items():
                 if isinstance(value, str):
                     record.args[name] = redact_url(value)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact_url(_TRACEBACKS.formatException(record.exc_info))
         return True
 
 
 class GunicornLogger(Logger):
-    """gunicorn's logger with secret query values redacted from its access log and error log.
+    """gunicorn's logger: secret query values redacted, the request id on each line, `LOG_FORMAT` followed.
 
     Every atom of the access log format is redacted (`%(r)s`, `%(q)s`, `%({raw_uri}e)s` ...,
     whatever `access_log_format` uses), and so is every error log message, such as
-    "Error handling request <uri>".
+    "Error handling request <uri>". With `LOG_FORMAT=json` both logs are written as JSON lines
+    (`JsonFormatter`; an access line's `message` is the line `access_log_format` makes, its
+    `request_id` the response's `X-Request-ID`). The master reads `LOG_FORMAT` from its
+    environment; each worker follows Django's setting once the app is loaded (`post_worker_init`
+    in deploy/gunicorn.conf.py), so a `LOG_FORMAT` in the `.env` file reaches the workers' lines too.
     """
 
     def setup(self, cfg) -> None:
@@ -76,5 +93,18 @@ class GunicornLogger(Logger):
         # On the loggers, not their handlers: `setup` runs again on every reload and replaces
         # the handlers; the two loggers live as long as the process.
         for log in (self.error_log, self.access_log):
-            if not any(isinstance(existing, RedactQueryFilter) for existing in log.filters):
-                log.addFilter(RedactQueryFilter())
+            for kind in (RedactQueryFilter, RequestIdFilter):
+                if not any(isinstance(existing, kind) for existing in log.filters):
+                    log.addFilter(kind())
+        try:
+            self.use_format(from_environment())
+        except ImproperlyConfigured as exc:
+            raise RuntimeError(str(exc)) from exc  # gunicorn prints it and exits
+
+    def use_format(self, log_format: str) -> None:
+        """Write gunicorn's own handlers' lines as JSON (`json`) or in gunicorn's formats (`plain`)."""
+        for log, plain in ((self.error_log, self.error_fmt), (self.access_log, self.access_fmt)):
+            for handler in log.handlers:
+                if getattr(handler, "_gunicorn", False) and not isinstance(handler, logging.handlers.SysLogHandler):
+                    formatter = JsonFormatter() if log_format == "json" else logging.Formatter(plain, self.datefmt)
+                    handler.setFormatter(formatter)

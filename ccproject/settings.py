@@ -4,7 +4,7 @@ from pathlib import Path
 
 import environ
 
-from . import deployment
+from . import deployment, log_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -353,6 +353,8 @@ OAUTH2_PROVIDER = {
     "DCR_REGISTRATION_PERMISSION_CLASSES": ("authserver.dcr.permissions.InitialAccessTokenPermission",),
 }
 
+# `plain` for people, `json` (one object a line: time, level, logger, message, request_id) for log shippers.
+LOG_FORMAT = log_format.log_format(env.str("LOG_FORMAT", default="plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -364,28 +366,32 @@ LOGGING = {
         "request_id": {"()": "ccproject.request_id.RequestIdFilter"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "plain": {"format": log_format.PLAIN_FORMAT},
         # Django's own format for runserver's request lines, with the request id after them.
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message} {request_id}",
             "style": "{",
         },
+        "json": {"()": "ccproject.log_format.JsonFormatter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["redact_query", "request_id"],
         },
         "django.server": {
             "class": "logging.StreamHandler",
-            "formatter": "django.server",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
             "filters": ["redact_query", "request_id"],
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Without Django's own handlers (a DEBUG-only console writing bare messages, and mail to
+        # ADMINS): its records reach the root's handler, once each, in LOG_FORMAT.
+        "django": {"level": "INFO"},
         # oauthlib logs request bodies (client secrets) at DEBUG: never below INFO.
         "oauthlib": {"level": "INFO"},
         "oauth2_provider": {"level": "INFO"},

@@ -47,13 +47,15 @@ limit_request_field_size = 8192 + 64
 # Trust X-Forwarded-* only from the proxy in front (comma-separated addresses).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Logs go to stdout/stderr for the process supervisor. The access log format holds no
-# headers, so bearer tokens never reach it; a token or secret a client puts in the query (which
-# the service refuses) is redacted from both logs by the logger class, whatever the format.
+# Logs go to stdout/stderr for the process supervisor. The access log format holds no request
+# headers, so bearer tokens never reach it; it ends with the request's id (the response's
+# X-Request-ID). A token or secret a client puts in the query (which the service refuses) is
+# redacted from both logs by the logger class, whatever the format; with LOG_FORMAT=json the
+# logger class writes both logs as JSON lines, like Django's.
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms %({x-request-id}o)s'
 logger_class = "ccproject.redaction.GunicornLogger"
 
 # Each worker builds its own in-process key cache after fork; nothing to share before it.
@@ -61,11 +63,17 @@ preload_app = False
 
 
 def post_worker_init(worker) -> None:
-    """Once the worker has loaded the app, move everything it allocated so far (modules, settings,
-    URL patterns, keys) out of the cyclic garbage collector's sight: those objects live as long
-    as the process, and each full collection would otherwise walk them all again."""
+    """Once the worker has loaded the app: gunicorn's own lines in Django's `LOG_FORMAT` (which may
+    come from the .env file, which the master never reads), and everything the worker allocated so
+    far (modules, settings, URL patterns, keys) out of the cyclic garbage collector's sight: those
+    objects live as long as the process, and each full collection would otherwise walk them all again."""
     import gc
 
+    from django.conf import settings
+
+    use_format = getattr(worker.log, "use_format", None)  # None under gunicorn's own logger (the benchmarks')
+    if use_format is not None:
+        use_format(settings.LOG_FORMAT)
     gc.freeze()
 
 

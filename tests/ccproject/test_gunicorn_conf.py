@@ -5,6 +5,12 @@ import os
 import runpy
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
+
+from gunicorn.config import Config
+
+from ccproject.log_format import JsonFormatter
+from ccproject.redaction import GunicornLogger
 
 CONFIG = Path(__file__).resolve().parents[2] / "deploy" / "gunicorn.conf.py"
 
@@ -14,7 +20,7 @@ def test_post_worker_init_freezes_what_the_worker_loaded():
     gc.unfreeze()
     assert gc.get_freeze_count() == 0
     try:
-        config["post_worker_init"](worker=None)
+        config["post_worker_init"](worker=SimpleNamespace(log=None))  # gunicorn's own logger has no formats
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
@@ -70,3 +76,24 @@ def test_a_configured_directory_outlives_the_server(tmp_path, monkeypatch):
     config["on_starting"](server=None)
     config["on_exit"](server=None)
     assert tmp_path.is_dir()
+
+
+def test_post_worker_init_follows_djangos_log_format(settings, monkeypatch):
+    monkeypatch.delenv("LOG_FORMAT", raising=False)  # the master saw none: the .env file set it
+    settings.LOG_FORMAT = "json"
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    logger = GunicornLogger(cfg)
+    handlers = [h for log in (logger.error_log, logger.access_log) for h in log.handlers if getattr(h, "_gunicorn", 0)]
+    assert handlers and not any(isinstance(h.formatter, JsonFormatter) for h in handlers)
+    config = runpy.run_path(str(CONFIG))
+    try:
+        config["post_worker_init"](worker=SimpleNamespace(log=logger))
+    finally:
+        gc.unfreeze()
+    assert all(isinstance(h.formatter, JsonFormatter) for h in handlers)
+
+
+def test_the_access_log_ends_with_the_request_id():
+    config = runpy.run_path(str(CONFIG))
+    assert config["access_log_format"].endswith("%({x-request-id}o)s")

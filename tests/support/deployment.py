@@ -1,5 +1,6 @@
 """A throwaway deployment (soak, gunicorn tests): its own SQLite, `.env`, bootstrap and gunicorn on loopback."""
 
+import contextlib
 import os
 import secrets
 import signal
@@ -179,6 +180,44 @@ class Deployment:
                 self.process.kill()
                 self.process.wait(timeout=10)
         self.process = None
+
+
+@contextlib.contextmanager
+def runserver(env: dict[str, str], stdout: Path, stderr: Path | None = None, timeout: float = 120.0):
+    """`manage.py runserver` on a free loopback port, yielding its base URL once `/livez` answers; stopped after.
+
+    Its output goes to `stdout` (and its logs to `stderr` when given, else to `stdout` as well). The first
+    request loads the whole URL map, which takes seconds on a loaded host: the wait gives each try
+    10 seconds and takes any failure to answer, a timeout included, as "not yet".
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with stdout.open("w") as out, stderr.open("w") if stderr else contextlib.nullcontext() as err:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+            cwd=ROOT,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=err if stderr else subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                requests.get(f"{base}/livez", timeout=10)
+                break
+            except requests.RequestException:
+                assert server.poll() is None, f"runserver exited: {stdout.read_text()[-2000:]}"
+                assert time.monotonic() < deadline, "runserver did not answer"
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def rss_bytes(pid: int) -> int | None:
