@@ -179,7 +179,9 @@ def run_soak(duration: float = 120.0, *, concurrency: int = 4, workers: int = 2,
         )
         deployment.prepare()
         try:
-            deployment.start()
+            # Traffic starts once /readyz says the keys are usable, as a load balancer's readiness
+            # gate would: the soak is about the steady state, not a cold pod's first second.
+            deployment.start(ready_path="/readyz")
             traffic = Traffic(deployment)
             stop, samples = threading.Event(), []
             started = time.monotonic()
