@@ -12,12 +12,17 @@ MIN_SECRET_KEY_UNIQUE = 5
 GENERATE_HINT = "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
 
 
+def one_of(name: str, value: str, choices: tuple[str, ...]) -> str:
+    """`value` of the setting `name` (any case, spaces ignored) if one of `choices`; else refuses to start."""
+    normalized = value.strip().lower()
+    if normalized not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {normalized[:40]!r}.")
+    return normalized
+
+
 def django_env(value: str) -> str:
     """`DJANGO_ENV`, one of `development` and `production`."""
-    value = value.strip().lower()
-    if value not in ENVIRONMENTS:
-        raise ImproperlyConfigured(f"DJANGO_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}.")
-    return value
+    return one_of("DJANGO_ENV", value, ENVIRONMENTS)
 
 
 def secret_key(value: str, *, production: bool) -> str:

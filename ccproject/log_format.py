@@ -11,8 +11,7 @@ import logging
 import os
 import time
 
-from django.core.exceptions import ImproperlyConfigured
-
+from .deployment import one_of
 from .request_id import NO_REQUEST
 
 FORMATS = ("plain", "json")
@@ -21,10 +20,7 @@ PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s
 
 def log_format(value: str) -> str:
     """`LOG_FORMAT`, one of `plain` and `json` (any case); anything else refuses to start."""
-    normalized = value.strip().lower()
-    if normalized not in FORMATS:
-        raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(FORMATS)}, not {value[:40]!r}.")
-    return normalized
+    return one_of("LOG_FORMAT", value, FORMATS)
 
 
 def from_environment() -> str:
