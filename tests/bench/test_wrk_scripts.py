@@ -5,7 +5,6 @@ wrk (a Debian package) the test skips, and fails under CI=true, which installs i
 """
 
 import os
-import shutil
 import subprocess
 import threading
 from collections import Counter
@@ -31,16 +30,6 @@ class Recorder(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture
-def wrk() -> str:
-    path = shutil.which("wrk")
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("wrk is not installed (required here: CI=true; .ci/run installs it)", pytrace=False)
-        pytest.skip("wrk is not installed (apt-get install wrk)")
-    return path
 
 
 @pytest.fixture
