@@ -59,9 +59,41 @@ class ReplayStore:
         whole seconds, at least one. Raises `ReplayStoreUnavailable` when the cache fails; the
         caller then fails closed.
         """
-        timeout = max(1, math.ceil(window))
+        key, timeout = self.key(scope, value), self.timeout(window)
+        return self._answer(lambda: bool(caches[self.alias].add(key, 1, timeout=timeout)))
+
+    def start(self, scope: str, value: str, *, window: float) -> "PendingUse":
+        """`first_use` asked now and answered by `PendingUse.first()` later: the same one cache operation.
+
+        Where the cache can send an `add` without waiting for its answer (`start_add`, as
+        `ccproject.redis_cache.RedisCache` does) the `SET NX EX` leaves at once, and the caller's
+        work until `first()` overlaps Redis' round trip; elsewhere `first()` makes the `add`.
+        A failure to send is told by `first()` as `ReplayStoreUnavailable`, like any other.
+        """
+        cache, key, timeout = caches[self.alias], self.key(scope, value), self.timeout(window)
+        start_add = getattr(cache, "start_add", None)
+        if start_add is None:
+            return PendingUse(self, scope, value, lambda: bool(cache.add(key, 1, timeout=timeout)))
         try:
-            first = bool(caches[self.alias].add(self.key(scope, value), 1, timeout=timeout))
+            pending = start_add(key, 1, timeout=timeout)
+        except Exception as exc:  # told by first(), where the caller expects the store's errors
+            error = exc
+
+            def fail():
+                raise error
+
+            return PendingUse(self, scope, value, fail)
+        return PendingUse(self, scope, value, pending.result, pending.close)
+
+    @staticmethod
+    def timeout(window: float) -> int:
+        """The window in whole seconds, rounded up, at least one."""
+        return max(1, math.ceil(window))
+
+    def _answer(self, ask) -> bool:
+        """`ask()`'s answer, counted; `ReplayStoreUnavailable` (reported, counted) when the cache failed."""
+        try:
+            first = ask()
         except Exception as exc:  # any backend failure: the answer is unknown
             self._report(exc)
             metrics.replay_store_unavailable(self.namespace)
@@ -80,6 +112,33 @@ class ReplayStore:
                 type(exc).__name__,
                 self.namespace,
             )
+
+
+class PendingUse:
+    """A replay question asked by `ReplayStore.start` for (`scope`, `value`): `first()` answers it, once.
+
+    A caller that turns the request down before it needs the answer calls `close()` instead,
+    which reads and drops an answer under way (the connection goes back to its pool clean).
+    """
+
+    def __init__(self, store: ReplayStore, scope: str, value: str, ask, close=None):
+        self.scope = scope
+        self.value = value
+        self._store = store
+        self._ask = ask
+        self._close = close
+
+    def first(self) -> bool:
+        """True when the value was new, False for a replay; `ReplayStoreUnavailable` when unknown."""
+        ask, self._ask, self._close = self._ask, None, None
+        if ask is None:
+            raise RuntimeError("this replay question was answered or closed already")
+        return self._store._answer(ask)
+
+    def close(self) -> None:
+        close, self._ask, self._close = self._close, None, None
+        if close is not None:
+            close()
 
 
 # Cache backends that cannot enforce "once in the cluster": nothing remembered, or one process only.

@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 
 import pytest
 import redis
@@ -163,3 +164,68 @@ def test_unshared_reason_names_backends_that_cannot_hold_it(settings):
     assert "per process" in unshared_reason("locmem")
     assert unshared_reason("db") is None
     assert "not configured" in unshared_reason("missing")
+
+
+def test_a_started_question_answers_as_first_use_does(store):
+    pending = store.start("thumbprint-a", "jti-1", window=60)
+    assert (pending.scope, pending.value) == ("thumbprint-a", "jti-1")
+    assert pending.first() is True
+    assert store.first_use("thumbprint-a", "jti-1", window=60) is False, "the same key as first_use's"
+    assert store.start("thumbprint-a", "jti-1", window=60).first() is False
+    with pytest.raises(RuntimeError):
+        pending.first()  # answered once only
+
+
+def test_a_closed_question_still_leaves_the_connection_clean(private_redis, settings):
+    settings.CACHES = {**settings.CACHES, "replay": redis_cache(private_redis.url, 4)}
+    store = ReplayStore("dpop", alias="replay")
+    store.start("s", "closed", window=60).close()  # sent, never read by the caller
+    # The pool's next user gets its own answer, not the one left on the connection.
+    assert store.first_use("s", "next", window=60) is True
+    assert store.first_use("s", "closed", window=60) is False, "a sent add is made even when nobody reads it"
+    pending = store.start("s", "other", window=60)
+    pending.close()
+    pending.close()
+    with pytest.raises(RuntimeError):
+        pending.first()
+
+
+def test_redis_sends_at_start_and_answers_later(private_redis, settings):
+    """The overlap: the SET NX EX is executed by Redis before `first()` is called; one command per question."""
+    settings.CACHES = {**settings.CACHES, "replay": redis_cache(private_redis.url, 5)}
+    store = ReplayStore("dpop", alias="replay")
+    store.first_use("warm", "connection", window=5)
+    client = redis.Redis.from_url(private_redis.url.rsplit("/", 1)[0] + "/5")
+    stats = redis.Redis.from_url(private_redis.url)
+
+    def commands() -> int:
+        return sum(entry["calls"] for name, entry in stats.info("commandstats").items() if name != "cmdstat_info")
+
+    before = commands()
+    pending = [store.start("s", f"v{index}", window=60) for index in range(3)]  # three connections at once
+    for _ in range(500):  # at most 5 s; Redis executes each SET as soon as it arrives
+        if client.dbsize() == 4:
+            break
+        time.sleep(0.01)
+    assert client.dbsize() == 4, "the adds were made before anyone read their answers"
+    polls = commands() - before - 3
+    assert [question.first() for question in pending] == [True, True, True]
+    assert commands() - before == 3 + polls, "one SET per question, nothing when the answers are read"
+
+
+def test_a_started_question_fails_closed_when_the_cache_is_gone(settings, caplog):
+    server = start_private_redis()
+    try:
+        settings.CACHES = {**settings.CACHES, "replay": redis_cache(server.url, 0)}
+        store = ReplayStore("dpop", alias="replay")
+        assert store.start("s", "before", window=60).first()
+        in_flight = store.start("s", "in flight", window=60)
+        server.stop()
+        with pytest.raises(ReplayStoreUnavailable) as raised:
+            store.start("secret-scope", "secret-jti", window=60).first()  # fails to send: told at first()
+        assert "secret" not in str(raised.value) and "secret" not in caplog.text
+        in_flight.close()  # whatever happened to it, closing never raises
+        server.start()
+        assert store.start("s", "after", window=60).first()
+    finally:
+        server.cleanup()
