@@ -7,8 +7,8 @@ from django.utils.encoding import escape_uri_path
 from rest_framework.authentication import BaseAuthentication
 
 from ccproject import metrics
-from ccproject.dpop import NonceRequired, Proof, ProofError, check_proof
-from ccproject.replay import ReplayStoreUnavailable
+from ccproject.dpop import NonceRequired, Proof, ProofError, check_proof, known_proof_id
+from ccproject.replay import PendingUse, ReplayStoreUnavailable
 
 from . import dpop
 from .conf import api_settings
@@ -26,7 +26,7 @@ from .exceptions import (
 )
 from .permissions import view_scopes
 from .principal import ValidatedToken
-from .validation import validate_token
+from .validation import cached_validation, validate_token
 
 # RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token
 B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
@@ -88,29 +88,35 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
             return None
         scheme, token = credentials
         policy = self.get_dpop_policy(request)
-        proof = None
+        proof = replay = None
         if scheme == self.dpop_keyword:
             if policy == dpop.DISABLED:
                 return None  # a scheme this view does not take: the bare challenge names the one it does
-            proof = self.get_proof(request, token)
+            replay = self.start_replay_check(request, token)
         elif policy == dpop.REQUIRED:
             raise self.error(
                 InvalidToken, "This API requires DPoP: send 'Authorization: DPoP <token>' and a proof.", request
             )
-        now = self.timer()
         try:
-            validated: ValidatedToken = self.validate(token, now=now)
-            dpop.check_binding(
-                dpop.confirmation(validated.claims),
-                proof_thumbprint=proof.thumbprint if proof else None,
-                certificate_thumbprint=self.get_certificate_thumbprint(request, validated),
-            )
-        except KeysUnavailable as exc:
-            raise ServiceUnavailable(exc.description, retry_after=exc.retry_after) from exc
-        except TokenError as exc:
-            raise self.error(InvalidToken, exc.description, request, scheme) from exc
-        if proof is not None:
-            self.remember_proof(proof, request)
+            if scheme == self.dpop_keyword:
+                proof = self.get_proof(request, token)
+            now = self.timer()
+            try:
+                validated: ValidatedToken = self.validate(token, now=now)
+                dpop.check_binding(
+                    dpop.confirmation(validated.claims),
+                    proof_thumbprint=proof.thumbprint if proof else None,
+                    certificate_thumbprint=self.get_certificate_thumbprint(request, validated),
+                )
+            except KeysUnavailable as exc:
+                raise ServiceUnavailable(exc.description, retry_after=exc.retry_after) from exc
+            except TokenError as exc:
+                raise self.error(InvalidToken, exc.description, request, scheme) from exc
+            if proof is not None:
+                self.remember_proof(proof, request, replay)
+        finally:
+            if replay is not None:
+                replay.close()  # refused before its answer was needed: read and dropped
         return validated.principal, validated
 
     def get_credentials(self, request) -> tuple[str, str] | None:
@@ -202,10 +208,36 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         except ProofError as exc:
             raise self.error(InvalidDPoPProof, exc.description, request, self.dpop_keyword) from exc
 
-    def remember_proof(self, proof: Proof, request) -> None:
-        """Refuse a proof seen before anywhere in the cluster (RFC 9449 §11.1); 503 when that cannot be known."""
+    def start_replay_check(self, request, token: str) -> PendingUse | None:
+        """The proof's replay question, asked before the proof is checked, for a client seen before; else None.
+
+        RFC 9449 §11.1's check is one shared-cache round trip a request. Asked here, Redis answers
+        while this worker verifies the proof's signature (`remember_proof` reads the answer). Only
+        when the proof's key signed a good proof in this process before and the token, validated
+        before, is bound to that key (`cnf.jkt`): nobody without such a token can write into the
+        store ahead of the checks. Every other request asks after them.
+        """
+        proof_id = known_proof_id(request.META.get(self.proof_header) or "")
+        if proof_id is None:
+            return None
+        validated = cached_validation(token, self.timer())
+        if validated is None or validated.jkt != proof_id[0]:
+            return None
+        return dpop.replay_store().start(*proof_id, window=dpop.proof_rules().replay_window)
+
+    def remember_proof(self, proof: Proof, request, replay: PendingUse | None = None) -> None:
+        """Refuse a proof seen before anywhere in the cluster (RFC 9449 §11.1); 503 when that cannot be known.
+
+        `replay`, when given, is the question `start_replay_check` asked ahead: its answer counts
+        only for the very proof checked (the same key thumbprint and `jti`).
+        """
         try:
-            first = dpop.replay_store().first_use(proof.thumbprint, proof.jti, window=dpop.proof_rules().replay_window)
+            if replay is not None and (replay.scope, replay.value) == (proof.thumbprint, proof.jti):
+                first = replay.first()
+            else:
+                first = dpop.replay_store().first_use(
+                    proof.thumbprint, proof.jti, window=dpop.proof_rules().replay_window
+                )
         except ReplayStoreUnavailable as exc:
             raise ServiceUnavailable(
                 "DPoP proofs cannot be checked for replay right now; retry.", retry_after=5

@@ -252,6 +252,12 @@ def validate_token(
     return validated
 
 
+def cached_validation(token: str, now: float) -> ValidatedToken | None:
+    """The token as the verified-token cache holds it (validated before, still valid), else None; no check made."""
+    cache = get_token_cache()
+    return cache.get(digest_of(token), now, _is_published) if cache.enabled else None
+
+
 def _is_published(signer: tuple[IssuerPolicy, VerificationKey]) -> bool:
     """Whether the key that verified a cached token is still in its issuer's key set (a dict lookup)."""
     policy, key = signer

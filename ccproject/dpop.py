@@ -181,6 +181,25 @@ def _proof_key(header: dict, rules: ProofRules) -> ProofKey:
     return ProofKey(algorithm=alg, thumbprint=jwk_thumbprint(jwk), key=key, bits=bits)
 
 
+def known_proof_id(proof: str) -> tuple[str, str] | None:
+    """`(thumbprint, jti)` of a proof whose key signed a good proof in this process before; None otherwise.
+
+    Nothing here is checked: it names the replay entry a caller may ask for ahead of `check_proof`
+    (whose answer it uses only for the proof `check_proof` then returns, with the same pair).
+    """
+    if not isinstance(proof, str) or len(proof) > MAX_PROOF_BYTES:
+        return None
+    header, _, rest = proof.partition(".")
+    key = _KNOWN_KEYS.get(header)
+    if key is None:
+        return None
+    try:
+        jti = _json_object(rest.partition(".")[0], "claims").get("jti")
+    except ProofError:
+        return None
+    return (key.thumbprint, jti) if isinstance(jti, str) and 0 < len(jti) <= MAX_JTI_LENGTH else None
+
+
 def verify_signature(key: ProofKey, signing_input: bytes, signature: bytes) -> bool:
     """The JWS signature (RFC 7518 §3.3-3.5, RFC 8037 §3.1) by `key` for its algorithm."""
     alg = key.algorithm

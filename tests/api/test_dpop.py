@@ -337,7 +337,8 @@ def test_one_cache_round_trip_per_dpop_request(api_client, key, bound_token, mon
 
     calls = []
     backend = caches["default"]
-    for name in ("get", "set", "add", "delete", "get_many", "set_many", "incr", "touch", "has_key"):
+    names = ("get", "set", "add", "start_add", "delete", "get_many", "set_many", "incr", "touch", "has_key")
+    for name in filter(lambda name: hasattr(backend, name), names):
         original = getattr(backend, name)
         monkeypatch.setattr(backend, name, lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k))
     call(api_client, bound_token, key.proof("GET", "http://testserver/", access_token=bound_token))  # keys fetched
@@ -347,7 +348,9 @@ def test_one_cache_round_trip_per_dpop_request(api_client, key, bound_token, mon
             call(api_client, bound_token, key.proof("GET", "http://testserver/", access_token=bound_token)).status_code
             == 200
         )
-    assert calls == ["add"] * 5
+    # One replay question a request: asked after the checks (`add`) or, on Redis for a client seen
+    # before, ahead of them (`start_add`).
+    assert len(calls) == 5 and set(calls) <= {"add", "start_add"}, calls
 
 
 # -- other confirmation methods --------------------------------------------------------------

@@ -244,3 +244,28 @@ def test_a_wrong_curve_point_is_refused():
     key = DPoPKey()
     jwk = {**key.public_jwk, "y": key.public_jwk["x"]}  # (x, x) is not on P-256
     assert_refused_cleanly(signed_proof(key, proof_claims(url=URL, token="token"), jwk=jwk))
+
+
+def test_known_proof_id_names_only_proofs_of_a_key_that_signed_a_good_proof():
+    key = DPoPKey()
+    first = key.proof("GET", URL)
+    assert dpop.known_proof_id(first) is None, "a key never seen"
+    check(first)
+    later = key.proof("GET", URL)
+    assert dpop.known_proof_id(later) == (key.thumbprint, jwt.decode(later, options={"verify_signature": False})["jti"])
+    head = later.partition(".")[0]
+    for bad in (
+        f"{head}.!!!.sig",
+        f"{head}.{base64.urlsafe_b64encode(b'[1]').decode()}.sig",
+        f"{head}.{base64.urlsafe_b64encode(json.dumps({'jti': 7}).encode()).decode()}.sig",
+        f"{head}.{base64.urlsafe_b64encode(json.dumps({'jti': 'x' * 257}).encode()).decode()}.sig",
+        head + "." + "x" * dpop.MAX_PROOF_BYTES,
+        None,
+    ):
+        assert dpop.known_proof_id(bad) is None
+    # A forged signature under a known header still names its pair (nothing is checked here);
+    # check_proof refuses it, and the caller uses an answer only for the proof check_proof returns.
+    forged = later.rpartition(".")[0] + ".AAAA"
+    assert dpop.known_proof_id(forged) is not None
+    with pytest.raises(ProofError):
+        check(forged)
