@@ -10,6 +10,8 @@ from django.core.management import call_command
 from api.client_auth import ClientCredentialsAuth
 from authserver.service_clients import create_service_client
 from ccproject.dpop_signer import DPoPKey
+from ccproject.redis_cache import RedisCache
+from tests.support.redis_server import redis_cache, start_private_redis
 
 from .test_client_credentials_flow import SECRET, issuer  # noqa: F401 (the live issuer fixture)
 
@@ -55,6 +57,36 @@ def test_a_stolen_bound_token_is_worthless(issuer, live_server):  # noqa: F811
     assert requests.get(live_server.url, headers=headers, timeout=10).status_code == 200
     replayed = requests.get(live_server.url, headers=headers, timeout=10)
     assert replayed.status_code == 401 and replayed.json()["error"] == "invalid_dpop_proof"
+
+
+def test_a_client_seen_before_asks_redis_ahead_over_real_http(issuer, live_server, settings, monkeypatch):  # noqa: F811
+    """Redis as the replay store: a known client's proofs ask ahead (RedisCache.start_add), a replay is refused."""
+    server = start_private_redis()
+    try:
+        settings.CACHES = {**settings.CACHES, "replay": redis_cache(server.url, 7)}
+        settings.API_AUTH = {**settings.API_AUTH, "CACHE_ALIAS": "replay"}
+        sent = []
+        start_add = RedisCache.start_add
+        monkeypatch.setattr(
+            RedisCache, "start_add", lambda self, key, *a, **k: sent.append(key) or start_add(self, key, *a, **k)
+        )
+        auth = client_auth(issuer, dpop=True)
+        for _ in range(4):
+            assert requests.get(live_server.url, auth=auth, timeout=10).status_code == 200
+        assert len(sent) >= 2, "the token is validated twice before it is cached; every later request asks ahead"
+        token = auth.token().access_token
+        headers = {
+            "Authorization": f"DPoP {token}",
+            "DPoP": auth.dpop_key.proof("GET", live_server.url + "/", access_token=token),
+        }
+        asked = len(sent)
+        assert requests.get(live_server.url, headers=headers, timeout=10).status_code == 200
+        replayed = requests.get(live_server.url, headers=headers, timeout=10)
+        assert replayed.status_code == 401 and replayed.json()["error"] == "invalid_dpop_proof"
+        assert "used before" in replayed.json()["error_description"]
+        assert len(sent) == asked + 2, "both went through the early question"
+    finally:
+        server.cleanup()
 
 
 def test_nonces_at_the_issuer_and_the_api_are_answered_once_each(issuer, live_server, settings):  # noqa: F811
