@@ -33,3 +33,11 @@ def test_throughput_prints_a_first_seen_tokens_added_cpu_in_verifies_of_the_same
     line = first_seen_line(185.0, 30.0)
     assert line.startswith("first-seen token: +185 us of server CPU per request / raw RS256 verify 30.0 us")
     assert "= 6.17 verifies  (goal <= 3.00)" in line
+
+
+def test_throughput_also_prints_the_multiple_of_a_verify_paid_in_the_server():
+    from bench.throughput import first_seen_line
+
+    line = first_seen_line(185.0, 37.0, where="in the server")
+    assert line.startswith("first-seen token: +185 us of server CPU per request / raw RS256 verify in the server 37.0")
+    assert "= 5.00 verifies  (goal <= 3.00)" in line
