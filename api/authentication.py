@@ -215,15 +215,20 @@ class OAuthClientCredentialsAuthentication(BaseAuthentication):
         while this worker verifies the proof's signature (`remember_proof` reads the answer). Only
         when the proof's key signed a good proof in this process before and the token, validated
         before, is bound to that key (`cnf.jkt`): nobody without such a token can write into the
-        store ahead of the checks. Every other request asks after them.
+        store ahead of the checks. Every other request asks after them. Naming the entry decodes the
+        proof's claims and digests the token once more (~3.6 µs) before the question leaves: paid
+        only where the store sends ahead (Redis), so that the verify then overlaps the round trip.
         """
+        store = dpop.replay_store()
+        if not store.sends_ahead:
+            return None
         proof_id = known_proof_id(request.META.get(self.proof_header) or "")
         if proof_id is None:
             return None
         validated = cached_validation(token, self.timer())
         if validated is None or validated.jkt != proof_id[0]:
             return None
-        return dpop.replay_store().start(*proof_id, window=dpop.proof_rules().replay_window)
+        return store.start(*proof_id, window=dpop.proof_rules().replay_window)
 
     def remember_proof(self, proof: Proof, request, replay: PendingUse | None = None) -> None:
         """Refuse a proof seen before anywhere in the cluster (RFC 9449 §11.1); 503 when that cannot be known.

@@ -62,6 +62,11 @@ class ReplayStore:
         key, timeout = self.key(scope, value), self.timeout(window)
         return self._answer(lambda: bool(caches[self.alias].add(key, 1, timeout=timeout)))
 
+    @property
+    def sends_ahead(self) -> bool:
+        """Whether `start` sends its question at once (the cache has `start_add`), so work can overlap it."""
+        return hasattr(caches[self.alias], "start_add")
+
     def start(self, scope: str, value: str, *, window: float) -> "PendingUse":
         """`first_use` asked now and answered by `PendingUse.first()` later: the same one cache operation.
 

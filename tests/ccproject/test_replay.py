@@ -9,6 +9,7 @@ import redis
 from django.core.cache import caches
 from django.core.management import call_command
 
+from ccproject.redis_cache import RedisCache
 from ccproject.replay import ReplayStore, ReplayStoreUnavailable, unshared_reason
 from tests.api.brokencache import DEAD_CACHES
 from tests.support.redis_server import redis_cache, start_private_redis
@@ -229,3 +230,7 @@ def test_a_started_question_fails_closed_when_the_cache_is_gone(settings, caplog
         assert store.start("s", "after", window=60).first()
     finally:
         server.cleanup()
+
+
+def test_only_a_cache_with_start_add_sends_ahead(store):
+    assert store.sends_ahead is isinstance(caches[store.alias], RedisCache)
