@@ -10,7 +10,7 @@ runserver's `django.server` included (`RedactQueryFilter`, set in `settings.LOGG
 import logging
 import logging.handlers
 import re
-from typing import Any
+from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
 from django.core.exceptions import ImproperlyConfigured
@@ -44,33 +44,43 @@ def redact_url(text: str) -> str:
     return _PARAMETER.sub(_redact_parameter, text)
 
 
-def _redact(value: Any) -> Any:
-    return redact_url(value) if isinstance(value, str) else value
-
-
 # Formats exception texts as every `logging.Formatter` does by default.
 _TRACEBACKS = logging.Formatter()
 
 
 class RedactQueryFilter(logging.Filter):
-    """A logging filter that redacts secret query values in a record's message, arguments and exception.
+    """A logging filter that redacts secret query values in a record's message and exception.
 
     Attached to handlers (`settings.LOGGING`), so it sees every record they write, whichever
-    logger sent it. It rewrites the record in place and never drops it. An exception's text
-    can hold a URL too (requests names the URL it failed to reach): it is formatted here,
-    redacted, and kept on the record, where every formatter takes it from.
+    logger sent it. It rewrites the record in place and never drops it. The message is
+    formatted first and redacted whole (then kept as the record's message, with no arguments):
+    a secret split between the format string and its arguments (`"/?token=%s"`, or a path and
+    a query passed apart) is seen where it is joined. A message that cannot be formatted keeps
+    only its redacted format string: logging would otherwise print the arguments beside its
+    error report. An exception's text can hold a URL too (requests names the URL it failed to
+    reach): it is formatted here, redacted, and kept on the record, where every formatter takes
+    it from.
+
+    A mapping of arguments is redacted value by value instead and kept: gunicorn's access log
+    passes its atoms as a dict subclass that answers a missing atom with `-`, and other
+    filters and formatters read the response's atoms from it; its format string is the
+    operator's `access_log_format`, not the request's.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str):
-            record.msg = redact_url(record.msg)
-        if isinstance(record.args, tuple):
-            record.args = tuple(_redact(arg) for arg in record.args)
-        elif isinstance(record.args, dict):
-            # In place: gunicorn's access log passes its atoms as a dict subclass it relies on.
+        if isinstance(record.args, Mapping) and record.args:
+            # In place: gunicorn relies on its own dict subclass.
             for name, value in record.args.items():
                 if isinstance(value, str):
                     record.args[name] = redact_url(value)
+            if isinstance(record.msg, str):
+                record.msg = redact_url(record.msg)
+        else:
+            try:
+                message = record.getMessage()
+            except Exception:  # a broken format string: its arguments are never written
+                message = f"{record.msg} [arguments dropped: they do not fit the message's format]"
+            record.msg, record.args = redact_url(message), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = redact_url(_TRACEBACKS.formatException(record.exc_info))
         return True

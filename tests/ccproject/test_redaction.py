@@ -50,6 +50,55 @@ def test_the_filter_redacts_messages_and_both_kinds_of_arguments():
     assert record.getMessage() == "Error handling /?client_secret=[redacted]"
 
 
+@pytest.mark.parametrize(
+    ("msg", "args"),
+    [
+        # The parameter's name in the format string, its value in the arguments.
+        ("GET /?access_token=%s&b=1", ("leaked-token",)),
+        ("GET %s?client_secret=%s HTTP/1.1", ("/token", "leaked-secret")),
+        # A query passed apart from its path, and a name passed apart from its value.
+        ("GET %s%s", ("/x", "?code=leaked-code")),
+        ("GET /x?%s=%s", ("token", "leaked-token")),
+        # Not a string: logged as str() of it.
+        (ValueError("cannot reach https://idp.test/v1/introspect?token=leaked-token"), None),
+    ],
+)
+def test_a_secret_split_between_the_format_and_its_arguments_is_redacted_where_they_join(msg, args):
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, msg, args, None)
+    assert RedactQueryFilter().filter(record) is True
+    assert "leaked" not in record.getMessage()
+    assert "[redacted]" in record.getMessage()
+    assert record.args == ()
+
+
+def test_a_message_that_does_not_fit_its_arguments_drops_them_instead_of_printing_them(capsys):
+    logger = logging.getLogger("tests.redaction.broken")
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactQueryFilter())
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        # Left alone, logging reports the TypeError and prints "Arguments: ('leaked-secret',)".
+        logger.warning("POST /token?client_secret=%s&scope=%s", "leaked-secret")
+        logger.warning("no placeholder here", "leaked-secret")
+    finally:
+        logger.removeHandler(handler)
+    written = capsys.readouterr().err
+    assert "leaked" not in written
+    assert "Logging error" not in written
+    assert "POST /token?client_secret=[redacted]" in written
+    assert written.count("[arguments dropped: they do not fit the message's format]") == 2
+
+
+def test_a_record_redacted_twice_reads_the_same():
+    """Two handlers of one logger each run the filter on the same record."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s 100%% done", ("/?token=t1",), None)
+    redact = RedactQueryFilter()
+    redact.filter(record)
+    redact.filter(record)
+    assert record.getMessage() == "/?token=[redacted] 100% done"
+
+
 def test_gunicorns_error_log_redacts_what_a_worker_reports(tmp_path):
     """gunicorn's own messages ("Error handling request <uri>") through the configured logger class."""
     config = Config()
