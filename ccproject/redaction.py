@@ -23,6 +23,7 @@ from .request_id import RequestIdFilter
 # `client_assertion`, RFC 7009/7662 `token`, RFC 6749 §4.1.2 `code`.
 SECRET_PARAMETERS = frozenset({"access_token", "client_secret", "client_assertion", "token", "code"})
 REDACTED = "[redacted]"
+ARGUMENTS_DROPPED = "[arguments dropped: they do not fit the message's format]"
 # A query parameter in a URL or a request line: a separator, a name, '=', a value up to the next
 # separator, fragment or whitespace, and the quote that closes a quoted URL, kept (a quote inside
 # the value is redacted with it: gunicorn logs a `"` of a request line as `\"`).
@@ -46,6 +47,15 @@ def redact_url(text: str) -> str:
 
 # Formats exception texts as every `logging.Formatter` does by default.
 _TRACEBACKS = logging.Formatter()
+
+
+def _fits(record: logging.LogRecord) -> bool:
+    """Whether the record's arguments fit its format string (logging's error report would print them)."""
+    try:
+        record.getMessage()
+    except Exception:
+        return False
+    return True
 
 
 class RedactQueryFilter(logging.Filter):
@@ -73,14 +83,13 @@ class RedactQueryFilter(logging.Filter):
             for name, value in record.args.items():
                 if isinstance(value, str):
                     record.args[name] = redact_url(value)
-            if isinstance(record.msg, str):
-                record.msg = redact_url(record.msg)
+            record.msg = redact_url(str(record.msg))
+            if not _fits(record):
+                record.msg, record.args = f"{record.msg} {ARGUMENTS_DROPPED}", ()
+        elif _fits(record):
+            record.msg, record.args = redact_url(record.getMessage()), ()
         else:
-            try:
-                message = record.getMessage()
-            except Exception:  # a broken format string: its arguments are never written
-                message = f"{record.msg} [arguments dropped: they do not fit the message's format]"
-            record.msg, record.args = redact_url(message), ()
+            record.msg, record.args = f"{redact_url(str(record.msg))} {ARGUMENTS_DROPPED}", ()
         if record.exc_info and not record.exc_text:
             record.exc_text = redact_url(_TRACEBACKS.formatException(record.exc_info))
         return True

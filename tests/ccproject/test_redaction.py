@@ -81,13 +81,14 @@ def test_a_message_that_does_not_fit_its_arguments_drops_them_instead_of_printin
         # Left alone, logging reports the TypeError and prints "Arguments: ('leaked-secret',)".
         logger.warning("POST /token?client_secret=%s&scope=%s", "leaked-secret")
         logger.warning("no placeholder here", "leaked-secret")
+        logger.warning("GET /?code=%(code)s&state=%(state)s", {"code": "leaked-code"})
     finally:
         logger.removeHandler(handler)
     written = capsys.readouterr().err
     assert "leaked" not in written
     assert "Logging error" not in written
     assert "POST /token?client_secret=[redacted]" in written
-    assert written.count("[arguments dropped: they do not fit the message's format]") == 2
+    assert written.count("[arguments dropped: they do not fit the message's format]") == 3
 
 
 def test_a_record_redacted_twice_reads_the_same():
