@@ -107,6 +107,7 @@ class AuditEvent(models.Model):
         SYNC_DELETE = "sync_delete", "Reconcile: marked deleted (gone at the provider)"
         SYNC_ACTIVATE = "sync_activate", "Reconcile: marked active (as at the provider)"
         SYNC_DEACTIVATE = "sync_deactivate", "Reconcile: marked inactive (as at the provider)"
+        SYNC_CREDENTIAL = "sync_credential", "Reconcile: rotated registration access token stored"
         REENCRYPT = "reencrypt", "Stored credentials re-encrypted"
 
     class Outcome(models.TextChoices):

@@ -183,9 +183,17 @@ def _sync(
                     )
                     _record_change(Action.SYNC_DELETE, row, written=written, actor=actor, reason="database_error")
                 continue
-            if client.credential:  # RFC 7592 §3: a rotated registration access token
+            if client.credential:
+                # RFC 7592 §3: the read rotated the registration access token and the old one is
+                # void, so it is stored whether or not this run applies changes.
                 row.set_credential(client.credential)
-                _update(row, provider_credential=row.provider_credential)
+                written = _update(row, provider_credential=row.provider_credential)
+                _record_change(Action.SYNC_CREDENTIAL, row, written=written, actor=actor, reason="database_error")
+                if not written:
+                    report.notes.append(
+                        f"{client_id}: the provider rotated its registration access token and the new one could not "
+                        "be stored; the client cannot be managed through its registration until it is re-registered."
+                    )
         wanted = PROVIDER_STATUS.get(client.status)
         if wanted and wanted != row.status:
             report.status_mismatch.append(f"{client_id} {row.label!r}: database {row.status}, provider {client.status}")

@@ -24,6 +24,7 @@ from registration.credentials import (
     set_client_key_status,
     set_client_secret_status,
 )
+from registration.crypto import encrypt_json
 from registration.exceptions import (
     DatabaseFailure,
     IdempotencyConflict,
@@ -40,7 +41,7 @@ from registration.reconcile import sync_clients
 from registration.services import activate_client, deactivate_client, delete_client, register_client
 from tests.support.assertions import private_jwk, public_jwk, rsa_private_key
 
-from .conftest import API_TOKEN, CSRF, ORG, okta_app, okta_error
+from .conftest import API_TOKEN, CSRF, DCR_ENDPOINT, ORG, okta_app, okta_error
 from .test_credentials import keyless_app, okta_key
 
 APPS = f"{ORG}/api/v1/apps"
@@ -375,6 +376,46 @@ def test_a_dry_run_and_a_failed_sync(okta_http):
     okta_http.replace("GET", APPS, json=[])
     sync_clients(apply=False)
     assert trail() == []
+
+
+def dynamic_row(settings, okta_http, rotated_to: str) -> RegisteredClient:
+    """A client registered by RFC 7591 whose read (RFC 7592 §3) answers with a rotated access token."""
+    settings.REGISTRATION = {**settings.REGISTRATION, "PROVIDER": "dynamic"}
+    uri = f"{DCR_ENDPOINT}/dcr1"
+    okta_http.get(uri, json={"client_id": "dcr1", "client_name": "App", "registration_access_token": rotated_to})
+    return RegisteredClient.objects.create(
+        label="App",
+        client_id="dcr1",
+        provider="dynamic",
+        status="active",
+        provider_credential=encrypt_json({"registration_client_uri": uri, "registration_access_token": "old"}),
+    )
+
+
+def test_sync_records_a_rotated_registration_access_token_it_stored_even_in_a_dry_run(settings, okta_http):
+    """The provider voided the old token when it answered: storing the new one is a change, run or dry run."""
+    record_row = dynamic_row(settings, okta_http, rotated_to="rotated-token-value")
+    sync_clients(apply=False, actor=STAFF)
+    assert trail() == [("sync_credential", "succeeded", "", "dcr1")]
+    record_row.refresh_from_db()
+    assert record_row.ref.credential["registration_access_token"] == "rotated-token-value"
+    assert "rotated-token-value" not in repr(list(AuditEvent.objects.values()))
+
+
+def test_sync_records_a_rotated_token_it_could_not_store_and_says_so(settings, okta_http):
+    dynamic_row(settings, okta_http, rotated_to="rotated-token-value")
+    real_filter = RegisteredClient.objects.filter
+
+    def failing_filter(*args, **kwargs):
+        queryset = real_filter(*args, **kwargs)
+        queryset.update = mock.Mock(side_effect=OperationalError("the database went away"))
+        return queryset
+
+    with mock.patch.object(RegisteredClient.objects, "filter", side_effect=failing_filter):
+        report = sync_clients(actor=STAFF)
+    assert ("sync_credential", "failed", "database_error", "dcr1") in trail()
+    assert any("dcr1: the provider rotated its registration access token" in note for note in report.notes)
+    assert "rotated-token-value" not in repr(report)
 
 
 def test_the_request_id_of_the_request_being_served(bearer, okta_http):
