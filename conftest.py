@@ -193,6 +193,19 @@ def secret_watch():
     assert not watch.leaks, watch.report()
 
 
+@pytest.fixture(scope="module")
+def private_redis():
+    """A redis-server of the test module's own on a free loopback port, stopped after the module.
+
+    Skips without redis-server, and fails under CI, which installs it (`.ci/run`).
+    """
+    from tests.support.redis_server import start_private_redis
+
+    server = start_private_redis()
+    yield server
+    server.cleanup()
+
+
 @pytest.fixture(scope="session")
 def live_server(live_server):
     """pytest-django's live server; before it stops, the connections still open to it are closed.

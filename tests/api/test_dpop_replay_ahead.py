@@ -12,17 +12,10 @@ from django.urls import path
 from ccproject.dpop_signer import DPoPKey
 from ccproject.redis_cache import RedisCache
 from tests.api.test_dpop import WhoView, call
-from tests.support.redis_server import redis_cache, start_private_redis
+from tests.support.redis_server import redis_cache
 
 urlpatterns = [path("", WhoView.as_view())]
 URL = "http://testserver/"
-
-
-@pytest.fixture(scope="module")
-def private_redis():
-    server = start_private_redis()
-    yield server
-    server.cleanup()
 
 
 @pytest.fixture(autouse=True)

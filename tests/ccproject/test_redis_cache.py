@@ -10,14 +10,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from ccproject.redis_cache import RedisCache
-from tests.support.redis_server import redis_cache, start_private_redis
-
-
-@pytest.fixture(scope="module")
-def private_redis():
-    server = start_private_redis()
-    yield server
-    server.cleanup()
+from tests.support.redis_server import redis_cache
 
 
 @pytest.fixture

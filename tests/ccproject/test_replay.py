@@ -21,13 +21,6 @@ SHARED_BACKENDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def private_redis():
-    server = start_private_redis()
-    yield server
-    server.cleanup()
-
-
 @pytest.fixture(params=[*SHARED_BACKENDS, "redis"])
 def store(request, settings):
     if request.param == "redis":

@@ -5,6 +5,7 @@ from django.core.cache import caches
 
 from api.jwks import KeySet
 from tests.support.keyserver import KeyServer
+from tests.support.redis_server import redis_cache, start_private_redis
 
 # Short timeouts keep the slow-server tests quick; the behaviour does not depend on the values.
 TIMEOUT = (0.5, 0.5)
@@ -24,6 +25,15 @@ def keyserver(jwks, settings, other_host):
     settings.API_AUTH = {**settings.API_AUTH, "JWKS_URI": server.url, "HTTP_TIMEOUT": TIMEOUT}
     yield server
     server.down()
+
+
+@pytest.fixture
+def redis_server(settings):
+    """A private redis-server as the default and throttle caches, stopped after the test."""
+    server = start_private_redis()
+    settings.CACHES = {"default": redis_cache(server.url, 0), "throttle": redis_cache(server.url, 1)}
+    yield server
+    server.cleanup()
 
 
 def call(api_client, token: str):

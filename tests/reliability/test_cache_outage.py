@@ -15,15 +15,6 @@ from django.core.cache import caches
 from api.jwks import reset_key_sets
 from conftest import ISSUER
 from tests.reliability.conftest import call, shared_entry
-from tests.support.redis_server import redis_cache, start_private_redis
-
-
-@pytest.fixture
-def redis_server(settings):
-    server = start_private_redis()
-    settings.CACHES = {"default": redis_cache(server.url, 0), "throttle": redis_cache(server.url, 1)}
-    yield server
-    server.cleanup()
 
 
 def test_redis_back_sharing_resumes(api_client, token, keyserver, redis_server):

@@ -15,7 +15,6 @@ from api.conf import api_settings
 from api.jwks import reset_key_sets
 from tests.reliability.conftest import call
 from tests.support.readiness import assert_not_ready, assert_ready
-from tests.support.redis_server import redis_cache, start_private_redis
 
 
 def probe(api_client, path: str = "/readyz"):
@@ -65,14 +64,6 @@ def test_known_keys_keep_the_pod_ready_while_the_issuer_is_down(api_client, keys
     keyserver.down()
     clock.advance(2 * 3600)  # past the soft expiry, within the staleness limit
     assert_ready(probe(api_client))
-
-
-@pytest.fixture
-def redis_server(settings):
-    server = start_private_redis()
-    settings.CACHES = {"default": redis_cache(server.url, 0), "throttle": redis_cache(server.url, 1)}
-    yield server
-    server.cleanup()
 
 
 def test_redis_gone_then_back(api_client, keyserver, redis_server):
