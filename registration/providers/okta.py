@@ -120,7 +120,7 @@ class OktaProvider(BaseProvider):
         if label_prefix:
             params["q"] = label_prefix
         response = self._call("GET", "/api/v1/apps", params=params)
-        for _ in range(self.max_pages):
+        for page in range(1, self.max_pages + 1):
             apps = response.json("application list")
             if not isinstance(apps, list):
                 raise ProviderUnavailable("The provider's application list is not a JSON array.")
@@ -132,6 +132,8 @@ class OktaProvider(BaseProvider):
                 return
             if not same_origin(next_url, self.org_url):
                 raise ProviderUnavailable("The provider's next-page link points to another origin.")
+            if page == self.max_pages:
+                break  # a page that would not be read is not fetched
             response = self._call("GET", next_url)
         raise ProviderUnavailable(f"The provider's application list has more than {self.max_pages} pages.")
 

@@ -215,3 +215,47 @@ def test_oversized_response_is_refused(okta, okta_http, monkeypatch):
     okta_http.get(APPS, json=[okta_app()] * 5)
     with pytest.raises(ProviderUnavailable, match="more than 100 bytes"):
         list(okta.list())
+
+
+# -- a provider that answers in a shape it should not: every read fails closed, naming what was wrong --
+
+REF = ClientRef("0oaapp1", "0oaapp1")
+CREDENTIALS = f"{APPS}/0oaapp1/credentials"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "call", "message"),
+    [
+        ("GET", APPS, {"not": "a list"}, lambda okta: list(okta.list()), "application list is not a JSON array"),
+        ("GET", f"{APPS}/0oaapp1", {"label": "No id"}, lambda okta: okta.get(REF), "application without an id"),
+        ("GET", f"{CREDENTIALS}/secrets", {"id": "ocs1"}, lambda okta: okta.list_secrets(REF), "secret list is not"),
+        ("GET", f"{CREDENTIALS}/secrets", [{"status": "ACTIVE"}], lambda okta: okta.list_secrets(REF), "without an"),
+        ("GET", f"{CREDENTIALS}/jwks", "keys", lambda okta: okta.list_keys(REF), "key list is not a JSON array"),
+        ("GET", f"{CREDENTIALS}/jwks", [["k1"]], lambda okta: okta.list_keys(REF), "key without an id"),
+        ("POST", f"{CREDENTIALS}/secrets", {"id": "ocs2"}, lambda okta: okta.create_secret(REF), "lacks the client"),
+        ("POST", f"{CREDENTIALS}/jwks", {"kid": "k2"}, lambda okta: okta.add_key(REF, {"kid": "k2"}), "key without"),
+    ],
+)  # fmt: skip
+def test_a_malformed_answer_is_refused_with_what_was_wrong(okta, okta_http, method, url, body, call, message):
+    okta_http.add(method, url, json=body)
+    with pytest.raises(ProviderUnavailable, match=message) as info:
+        call(okta)
+    assert API_TOKEN not in info.value.message
+
+
+def test_a_list_longer_than_max_pages_is_refused_not_followed_forever(okta, okta_http):
+    okta.max_pages = 3
+    okta_http.get(
+        re.compile(rf"{re.escape(APPS)}.*"), json=[okta_app()], headers={"Link": f'<{APPS}?after=x>; rel="next"'}
+    )
+    with pytest.raises(ProviderUnavailable, match="more than 3 pages"):
+        list(okta.list())
+    assert len(okta_http.calls) == 3
+
+
+def test_a_malformed_create_whose_removal_fails_stays_flagged_for_the_search(okta, okta_http):
+    okta_http.post(APPS, json={"id": "0oaapp1", "credentials": {}})  # no secret: useless, removed at once
+    okta_http.post(f"{APPS}/0oaapp1/lifecycle/deactivate", json=okta_error("E0000009", "down"), status=500)
+    with pytest.raises(ProviderUnavailable) as info:
+        okta.create(label="App", scopes=["hello:read"])
+    assert info.value.maybe_created  # sync_clients or the service's search removes it later
