@@ -89,17 +89,10 @@ class DynamicRegistrationProvider(BaseProvider):
         return CreatedClient(**{**client.__dict__, "client_secret": "" if jwks else str(body["client_secret"])})
 
     def get(self, ref: ClientRef) -> ProviderClient:
-        credential = self._require_credential(ref)
-        response = self._manage("GET", credential)
-        body = response.json("client configuration")
-        if not isinstance(body, dict) or not body.get("client_id"):
-            raise ProviderUnavailable("The client configuration response is not a client.")
-        # RFC 7592 §3: the server may rotate the registration access token on any read.
-        rotated = body.get("registration_access_token")
-        if rotated and rotated != credential["registration_access_token"]:
-            credential = {**credential, "registration_access_token": str(rotated)}
-            return self._client(body, credential)
-        return self._client(body, None)
+        body, credential = self._configuration(ref)
+        # The client carries a credential only when the read rotated it: the caller must store it.
+        rotated = credential["registration_access_token"] != ref.credential["registration_access_token"]
+        return self._client(body, credential if rotated else None)
 
     def delete(self, ref: ClientRef) -> None:
         self._manage("DELETE", self._require_credential(ref))
@@ -130,6 +123,8 @@ class DynamicRegistrationProvider(BaseProvider):
         return self._replace_keys(ref, body, credential, remaining)
 
     def _configuration(self, ref: ClientRef) -> tuple[dict, dict]:
+        """The client's configuration (RFC 7592 §2.1) and the credential to use next: `ref.credential`
+        itself, or a new one when the read rotated the registration access token (RFC 7592 §3)."""
         credential = self._require_credential(ref)
         body = self._manage("GET", credential).json("client configuration")
         if not isinstance(body, dict) or not body.get("client_id"):
@@ -153,7 +148,12 @@ class DynamicRegistrationProvider(BaseProvider):
     def _replace_keys(self, ref: ClientRef, body: dict, credential: dict, keys: list[dict]) -> dict:
         """PUT the registration with `keys` (RFC 7592 §2.2); returns the credential to keep from now on."""
         dropped = {"registration_access_token", "registration_client_uri", "client_secret_expires_at"}
-        metadata = {name: value for name, value in body.items() if name not in dropped | {"client_id_issued_at"}}
+        # A null member is no metadata value (RFC 7591 §2): servers that echo one get it left out.
+        metadata = {
+            name: value
+            for name, value in body.items()
+            if name not in dropped | {"client_id_issued_at"} and value is not None
+        }
         metadata["jwks"] = {"keys": keys}
         response = self._manage("PUT", credential, json=metadata)
         answer = response.json("client configuration")

@@ -166,3 +166,71 @@ def test_no_lifecycle_and_no_listing(dcr, ref, operation):
         getattr(dcr, operation)(ref)
     with pytest.raises(ProviderNotSupported):
         list(dcr.list())
+
+
+# -- keys by RFC 7592 §2.2 update, and a configuration endpoint that answers out of shape --
+
+KEY_1 = {"kty": "RSA", "kid": "k1", "n": "abc", "e": "AQAB"}
+KEY_2 = {"kty": "RSA", "kid": "k2", "n": "def", "e": "AQAB"}
+
+
+def keyless(**overrides) -> dict:
+    """A private_key_jwt client's configuration (no secret, its keys in `jwks`)."""
+    fields = {"client_secret": None, "token_endpoint_auth_method": "private_key_jwt", "jwks": {"keys": [KEY_1]}}
+    return registered(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize("body", [["dcr-client-1"], {"client_name": "No id"}, {"client_id": ""}])
+def test_a_configuration_that_is_not_a_client_is_refused(dcr, okta_http, ref, body):
+    okta_http.get(URI, json=body)
+    with pytest.raises(ProviderUnavailable, match="not a client"):
+        dcr.get(ref)
+    with pytest.raises(ProviderUnavailable, match="not a client"):
+        dcr.list_keys(ref)
+
+
+def test_keys_are_read_from_the_configuration_and_malformed_entries_skipped(dcr, okta_http, ref):
+    okta_http.get(URI, json=keyless(jwks={"keys": [KEY_1, {"kty": "RSA"}, "k9"]}))
+    assert [key.kid for key in dcr.list_keys(ref)] == ["k1"]
+    okta_http.replace("GET", URI, json=registered())  # a client with a secret has no jwks
+    assert dcr.list_keys(ref) == []
+
+
+def test_adding_a_key_puts_the_whole_registration_back_with_it(dcr, okta_http, ref):
+    okta_http.get(URI, json=keyless(registration_access_token="rotated-on-read", client_id_issued_at=1))
+    okta_http.put(URI, json=keyless(jwks={"keys": [KEY_1, KEY_2]}, registration_access_token="rotated-on-put"))
+    key = dcr.add_key(ref, KEY_2)
+    put = json.loads(okta_http.calls[1].request.body)
+    assert put["jwks"] == {"keys": [KEY_1, KEY_2]} and put["client_id"] == "dcr-client-1"
+    # RFC 7592 §2.2: what the server issues is never sent back.
+    assert not {"registration_access_token", "registration_client_uri", "client_id_issued_at"} & set(put)
+    assert "client_secret" not in put  # the configuration's null is not sent back
+    assert okta_http.calls[1].request.headers["Authorization"] == "Bearer rotated-on-read"
+    assert (key.kid, key.credential["registration_access_token"]) == ("k2", "rotated-on-put")
+
+
+def test_a_key_id_already_there_is_refused_before_any_update(dcr, okta_http, ref):
+    okta_http.get(URI, json=keyless())
+    with pytest.raises(ProviderValidationError, match="already has a key with kid 'k1'"):
+        dcr.add_key(ref, {**KEY_2, "kid": "k1"})
+    assert [call.request.method for call in okta_http.calls] == ["GET"]
+
+
+def test_removing_keys(dcr, okta_http, ref):
+    okta_http.get(URI, json=keyless(jwks={"keys": [KEY_1, KEY_2]}))
+    okta_http.put(URI, json=keyless())
+    assert dcr.delete_key(ref, "k2")["registration_access_token"] == RAT
+    assert json.loads(okta_http.calls[1].request.body)["jwks"] == {"keys": [KEY_1]}
+    okta_http.replace("GET", URI, json=keyless())
+    with pytest.raises(ProviderNotFound, match="no key with kid 'k9'"):
+        dcr.delete_key(ref, "k9")
+    with pytest.raises(ProviderValidationError, match="last key cannot be removed"):
+        dcr.delete_key(ref, "k1")
+    assert [call.request.method for call in okta_http.calls].count("PUT") == 1
+
+
+def test_an_error_answer_that_is_not_json_is_still_a_clear_error(dcr, okta_http):
+    okta_http.post(DCR_ENDPOINT, body="<html>Bad Gateway</html>", status=502)
+    with pytest.raises(ProviderUnavailable, match="HTTP 502") as info:
+        dcr.create(label="App", scopes=["hello:read"])
+    assert "<html>" not in info.value.message
