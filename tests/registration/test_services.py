@@ -269,6 +269,25 @@ class TestIdempotency:
             register(idempotency_key="key-1")
         assert len(provider_calls(okta_http)) == 1
 
+    def test_a_replay_the_current_keys_cannot_decrypt_is_a_conflict_not_a_secret(self, okta_http, settings):
+        """The replay was stored under an encryption key since removed: nothing is decrypted, nothing re-sent."""
+        okta_http.post(APPS, json=okta_app(secret=SECRET))
+        from django.core.cache import cache
+
+        register(idempotency_key="key-1")
+        assert cache.get(services._replay_cache_key(services._digest("user:t", "key-1")))  # still kept
+        settings.REGISTRATION = {**settings.REGISTRATION, "ENCRYPTION_KEYS": ["a-new-key-" + "k" * 40]}
+        with pytest.raises(IdempotencyConflict, match="shown once") as info:
+            register(idempotency_key="key-1")
+        assert not info.value.in_flight and SECRET not in str(info.value)
+        assert len(provider_calls(okta_http)) == 1
+
+    def test_a_key_released_between_the_insert_and_the_lookup_asks_for_a_retry(self):
+        # The first attempt's insert held the key, then failed and released it before the replay looked.
+        with pytest.raises(IdempotencyConflict, match="just failed; retry") as info:
+            services._replay(services._digest("user:t", "key-gone"), "fingerprint")
+        assert info.value.in_flight
+
     def test_the_replay_is_encrypted_in_the_cache(self, okta_http):
         from django.core.cache import cache
 
