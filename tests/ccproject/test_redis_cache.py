@@ -94,3 +94,55 @@ def test_a_dead_redis_still_fails_each_call_quickly():
     for _ in range(2):  # the kept client does not remember a broken connection
         with pytest.raises(redis.exceptions.ConnectionError):
             backend.get("anything")
+
+
+# -- start_add: the command sent now, its answer read later; a connection is never lost or reused dirty --
+
+
+def in_use(cache) -> int:
+    pool = cache._cache.get_client(write=True).connection_pool
+    return len(pool._in_use_connections)
+
+
+def test_start_add_answers_like_add_and_gives_its_connection_back(cache):
+    first, second = cache.start_add("k", 1, timeout=60), cache.start_add("k", 2, timeout=60)
+    assert in_use(cache) == 2  # each pending answer holds its own connection
+    assert (first.result(), second.result()) == (True, False)
+    assert in_use(cache) == 0 and cache.get("k") == 1
+    with pytest.raises(RuntimeError, match="read already"):
+        first.result()
+    first.close()  # nothing left to read: a no-op
+
+
+@pytest.mark.parametrize("timeout", [None, 0, 0.5])
+def test_start_add_needs_an_expiry(cache, timeout):
+    with pytest.raises(ValueError, match="at least one second"):
+        cache.start_add("k", 1, timeout=timeout)
+    assert in_use(cache) == 0
+
+
+def test_a_send_that_fails_drops_and_returns_its_connection(cache, monkeypatch):
+    from redis.connection import Connection
+
+    dropped = []
+    monkeypatch.setattr(Connection, "send_command", mock.Mock(side_effect=ConnectionError("reset by peer")))
+    disconnect = Connection.disconnect
+    monkeypatch.setattr(Connection, "disconnect", lambda self, *a, **k: (dropped.append(self), disconnect(self)))
+    with pytest.raises(ConnectionError):
+        cache.start_add("k", 1, timeout=60)
+    assert len(dropped) == 1 and in_use(cache) == 0
+
+
+def test_an_answer_that_cannot_be_read_drops_its_connection_and_close_never_raises(cache, monkeypatch):
+    from redis.connection import Connection
+    from redis.exceptions import TimeoutError as RedisTimeout
+
+    unwanted, wanted = cache.start_add("k", 1, timeout=60), cache.start_add("k2", 1, timeout=60)
+    dropped = []
+    disconnect = Connection.disconnect
+    monkeypatch.setattr(Connection, "read_response", mock.Mock(side_effect=RedisTimeout("no answer")))
+    monkeypatch.setattr(Connection, "disconnect", lambda self, *a, **k: (dropped.append(self), disconnect(self)))
+    unwanted.close()  # an error path that no longer needs the answer: swallowed, the connection dropped
+    with pytest.raises(RedisTimeout):
+        wanted.result()
+    assert len(dropped) == 2 and in_use(cache) == 0
