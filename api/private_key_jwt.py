@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from ccproject.dpop import jwk_thumbprint
 
+from .conf import SUPPORTED_ALGORITHMS
+
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 # Seconds an assertion is valid: enough for clock skew, short enough to be worthless once used.
 LIFETIME = 60
@@ -74,6 +76,9 @@ class AssertionSigner:
             jwk = json.loads(raw)
             if not isinstance(jwk, dict) or "d" not in jwk:
                 raise PrivateKeyError("the JWK holds no private key ('d'): give the client its PRIVATE key")
+            # RFC 8725 §3.1: an asymmetric signature only; `none` would send an unsigned assertion.
+            if "alg" in jwk and jwk["alg"] not in SUPPORTED_ALGORITHMS:
+                raise PrivateKeyError(f"the JWK's 'alg' must be one of {', '.join(SUPPORTED_ALGORITHMS)}")
             parsed = jwt.PyJWK(jwk)
         except PrivateKeyError:
             raise
