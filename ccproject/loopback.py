@@ -8,7 +8,8 @@ def is_loopback_host(host: str | None) -> bool:
     """`localhost`, a name under `.localhost` (RFC 6761 §6.3), or a loopback IP address (brackets allowed)."""
     if not host:
         return False
-    host = host.strip("[]")
+    if host.startswith("[") and host.endswith("]"):  # an IPv6 literal as URLs write it; `[::1` is no host
+        host = host[1:-1]
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:
