@@ -10,7 +10,6 @@ runserver's `django.server` included (`RedactQueryFilter`, set in `settings.LOGG
 import logging
 import logging.handlers
 import re
-from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +48,14 @@ def redact_url(text: str) -> str:
 _TRACEBACKS = logging.Formatter()
 
 
+def _text(message: object) -> str:
+    """`str(message)`, or a placeholder when its `__str__` fails (a filter must never raise into the caller)."""
+    try:
+        return str(message)
+    except Exception:
+        return f"[a {type(message).__name__} that cannot be shown as text]"
+
+
 def _fits(record: logging.LogRecord) -> bool:
     """Whether the record's arguments fit its format string (logging's error report would print them)."""
     try:
@@ -78,18 +85,18 @@ class RedactQueryFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, Mapping) and record.args:
+        if isinstance(record.args, dict) and record.args:
             # In place: gunicorn relies on its own dict subclass.
             for name, value in record.args.items():
                 if isinstance(value, str):
                     record.args[name] = redact_url(value)
-            record.msg = redact_url(str(record.msg))
+            record.msg = redact_url(_text(record.msg))
             if not _fits(record):
                 record.msg, record.args = f"{record.msg} {ARGUMENTS_DROPPED}", ()
         elif _fits(record):
             record.msg, record.args = redact_url(record.getMessage()), ()
         else:
-            record.msg, record.args = f"{redact_url(str(record.msg))} {ARGUMENTS_DROPPED}", ()
+            record.msg, record.args = f"{redact_url(_text(record.msg))} {ARGUMENTS_DROPPED}", ()
         if record.exc_info and not record.exc_text:
             record.exc_text = redact_url(_TRACEBACKS.formatException(record.exc_info))
         return True

@@ -5,7 +5,7 @@ import logging
 import pytest
 from gunicorn.config import Config
 
-from ccproject.redaction import GunicornLogger, RedactQueryFilter, redact_url
+from ccproject.redaction import ARGUMENTS_DROPPED, GunicornLogger, RedactQueryFilter, redact_url
 
 
 @pytest.mark.parametrize(
@@ -89,6 +89,23 @@ def test_a_message_that_does_not_fit_its_arguments_drops_them_instead_of_printin
     assert "Logging error" not in written
     assert "POST /token?client_secret=[redacted]" in written
     assert written.count("[arguments dropped: they do not fit the message's format]") == 3
+
+
+def test_the_filter_never_raises_into_the_code_that_logs():
+    class Unprintable:
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    from types import MappingProxyType
+
+    redact = RedactQueryFilter()
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, Unprintable(), None, None)
+    assert redact.filter(record) is True
+    assert record.getMessage() == "[a Unprintable that cannot be shown as text] " + ARGUMENTS_DROPPED
+    # A read-only mapping of arguments is formatted, not written to.
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "%(u)s", (MappingProxyType({"u": "/?code=c1"}),), None)
+    assert redact.filter(record) is True
+    assert record.getMessage() == "/?code=[redacted]"
 
 
 def test_a_record_redacted_twice_reads_the_same():
