@@ -8,6 +8,7 @@ reaches no provider and writes no row. Run on PostgreSQL too (`DATABASE_URL`).
 
 import itertools
 import json
+import re
 from urllib.parse import quote_from_bytes
 
 import responses
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from registration.models import RegisteredClient
 from tests.authserver.test_hostile_properties import deep, encode, hostile_text, json_bodies
 
-from .conftest import CSRF, ORG, okta_app, provider_calls
+from .conftest import CSRF, ORG, okta_app, okta_error, provider_calls
 
 EXAMPLES = settings(max_examples=max(25, settings.default.max_examples // 4))
 APPS = f"{ORG}/api/v1/apps"
@@ -101,3 +102,34 @@ def test_client_paths_and_queries(staff_client, okta_http, client_id, status, pa
         response = staff_client.generic(method, path, **CSRF)
         assert_contract(response)
     assert list(RegisteredClient.objects.values_list("client_id", "status")) == rows
+
+
+def provider_knows_no_credential(okta_http) -> None:
+    """Okta answers 404 for any secret or key of the client: a hostile id reaches nothing."""
+    anything = re.compile(rf"{re.escape(APPS)}/0oaapp1/credentials/.*")
+    for method in (responses.GET, responses.POST, responses.DELETE):
+        okta_http.add(method, anything, status=404, json=okta_error("E0000007", "Not found: Resource not found"))
+
+
+@EXAMPLES
+@given(credential_id=hostile_text.filter(lambda value: value and "/" not in value), jwk=json_bodies)
+@example(credential_id="a\x00b", jwk=deep(100_000, "object"))
+@example(credential_id="\ud800", jwk=b'{"jwk": {"kty": "RSA", "kid": "\\u0000", "n": "x", "e": "AQAB"}}')
+def test_credential_paths_and_bodies(staff_client, okta_http, credential_id, jwk):
+    provider_knows_no_credential(okta_http)
+    client, _ = RegisteredClient.objects.get_or_create(
+        client_id="0oaapp1", defaults={"label": "Target", "provider": "default", "status": "active"}
+    )
+    segment = quote_from_bytes(encode(credential_id), safe="")
+    for method, path, body in (
+        ("POST", f"/clients/0oaapp1/secrets/{segment}/activate/", None),
+        ("POST", f"/clients/0oaapp1/secrets/{segment}/deactivate/", None),
+        ("DELETE", f"/clients/0oaapp1/secrets/{segment}/", None),
+        ("POST", f"/clients/0oaapp1/keys/{segment}/deactivate/", None),
+        ("DELETE", f"/clients/0oaapp1/keys/{segment}/", None),
+        ("POST", "/clients/0oaapp1/keys/", jwk),
+    ):
+        response = staff_client.generic(method, path, body or b"", content_type="application/json", **CSRF)
+        assert_contract(response)
+    client.refresh_from_db()
+    assert (client.status, client.key_ids, client.provider_credential) == ("active", [], "")
