@@ -56,13 +56,12 @@ def _text(message: object) -> str:
         return f"[a {type(message).__name__} that cannot be shown as text]"
 
 
-def _fits(record: logging.LogRecord) -> bool:
-    """Whether the record's arguments fit its format string (logging's error report would print them)."""
+def _message(record: logging.LogRecord) -> str | None:
+    """The record's formatted message; None when its arguments do not fit its format string."""
     try:
-        record.getMessage()
-    except Exception:
-        return False
-    return True
+        return record.getMessage()
+    except Exception:  # logging's own error report would print the arguments
+        return None
 
 
 class RedactQueryFilter(logging.Filter):
@@ -78,7 +77,7 @@ class RedactQueryFilter(logging.Filter):
     reach): it is formatted here, redacted, and kept on the record, where every formatter takes
     it from.
 
-    A mapping of arguments is redacted value by value instead and kept: gunicorn's access log
+    A dict of arguments is redacted value by value instead and kept: gunicorn's access log
     passes its atoms as a dict subclass that answers a missing atom with `-`, and other
     filters and formatters read the response's atoms from it; its format string is the
     operator's `access_log_format`, not the request's.
@@ -91,12 +90,13 @@ class RedactQueryFilter(logging.Filter):
                 if isinstance(value, str):
                     record.args[name] = redact_url(value)
             record.msg = redact_url(_text(record.msg))
-            if not _fits(record):
+            if _message(record) is None:
                 record.msg, record.args = f"{record.msg} {ARGUMENTS_DROPPED}", ()
-        elif _fits(record):
-            record.msg, record.args = redact_url(record.getMessage()), ()
         else:
-            record.msg, record.args = f"{redact_url(_text(record.msg))} {ARGUMENTS_DROPPED}", ()
+            message = _message(record)
+            if message is None:
+                message = f"{_text(record.msg)} {ARGUMENTS_DROPPED}"
+            record.msg, record.args = redact_url(message), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = redact_url(_TRACEBACKS.formatException(record.exc_info))
         return True
